@@ -1,3 +1,4 @@
+# ruff: noqa: I001
 """Exact, certified numerics for the Adversarial Spheres problem.
 
 Two concentric spheres in R^d (radius 1, class "inner"; radius R, class "outer")
@@ -29,7 +30,10 @@ from . import errors as errors
 # list so that layers can be added independently.
 
 # --- geometry: sphere.py, caps.py, concentration.py -------------------------
-_GEOMETRY: list[str] = []
+from .sphere import ConcentricSpheres as ConcentricSpheres
+from .sphere import uniform_sphere as uniform_sphere
+
+_GEOMETRY: list[str] = ["ConcentricSpheres", "uniform_sphere"]
 
 # --- generalized chi-square tails: quadforms.py ------------------------------
 _QUADFORMS: list[str] = []

@@ -77,7 +77,7 @@ def check_outer_radius(value: Any, name: str = "outer_radius") -> float:
 
 
 def check_error_rate(value: ArrayLike, name: str = "error_rate") -> NDArray[np.float64]:
-    """Return ``value`` as a float64 array with every entry in the open interval (0, 1)."""
+    """Return ``value`` as a float64 array with entries in the open interval (0, 1)."""
     arr = check_finite_array(value, name)
     if np.any(arr <= 0) or np.any(arr >= 1):
         _fail(name, value, "in the open interval (0, 1)")

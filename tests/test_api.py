@@ -57,7 +57,9 @@ def test_all_matches_public_names(mod):
         and (inspect.isfunction(obj) or inspect.isclass(obj))
         and getattr(obj, "__module__", None) == module.__name__
     }
-    assert defined <= exported, f"{mod}: public but not in __all__: {defined - exported}"
+    assert defined <= exported, (
+        f"{mod}: public but not in __all__: {defined - exported}"
+    )
 
 
 def test_top_level_all():
