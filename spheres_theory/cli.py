@@ -27,6 +27,10 @@ class _Parser(argparse.ArgumentParser):
 
 _Command = Callable[[argparse.Namespace], int]
 
+# Functions that add one subcommand each; each sets ``func`` (an ``_Command``)
+# with ``set_defaults`` and is appended here at the end of its section.
+_REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = []
+
 
 # --- bound (geometry) --------------------------------------------------------
 
@@ -45,10 +49,6 @@ def _build_parser() -> _Parser:
     for register in _REGISTRY:
         register(sub)
     return parser
-
-
-# Functions that add one subcommand each (they set ``func`` via set_defaults).
-_REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
