@@ -1,4 +1,4 @@
-# ruff: noqa: I001
+# ruff: noqa: I001, E402
 """Exact, certified numerics for the Adversarial Spheres problem.
 
 Two concentric spheres in R^d (radius 1, class "inner"; radius R, class "outer")
@@ -32,17 +32,58 @@ from . import errors as errors
 # --- geometry: sphere.py, caps.py, concentration.py -------------------------
 from .sphere import ConcentricSpheres as ConcentricSpheres
 from .sphere import uniform_sphere as uniform_sphere
+from .caps import cap_height as cap_height
+from .caps import cap_measure as cap_measure
+from .caps import log_cap_measure as log_cap_measure
+from .concentration import BoundCurve as BoundCurve
+from .concentration import asymptotic_mean_distance as asymptotic_mean_distance
+from .concentration import bound_curve as bound_curve
+from .concentration import expansion_lower_bound as expansion_lower_bound
+from .concentration import log_expansion_lower_bound as log_expansion_lower_bound
+from .concentration import optimal_mean_distance as optimal_mean_distance
 
-_GEOMETRY: list[str] = ["ConcentricSpheres", "uniform_sphere"]
+_GEOMETRY: list[str] = [
+    "BoundCurve",
+    "ConcentricSpheres",
+    "asymptotic_mean_distance",
+    "bound_curve",
+    "cap_height",
+    "cap_measure",
+    "expansion_lower_bound",
+    "log_cap_measure",
+    "log_expansion_lower_bound",
+    "optimal_mean_distance",
+    "uniform_sphere",
+]
 
 # --- generalized chi-square tails: quadforms.py ------------------------------
-_QUADFORMS: list[str] = []
+from .quadforms import TailProbability as TailProbability
+from .quadforms import quadform_cdf as quadform_cdf
+from .quadforms import quadform_sf as quadform_sf
+
+_QUADFORMS: list[str] = ["TailProbability", "quadform_cdf", "quadform_sf"]
 
 # --- quadratic rules: rules.py ----------------------------------------------
-_RULES: list[str] = []
+from .rules import AlphaReport as AlphaReport
+from .rules import QuadraticRule as QuadraticRule
+from .rules import RuleCertificate as RuleCertificate
+
+_RULES: list[str] = ["AlphaReport", "QuadraticRule", "RuleCertificate"]
 
 # --- nearest errors: nearest.py ---------------------------------------------
-_NEAREST: list[str] = []
+from .nearest import MeanDistanceResult as MeanDistanceResult
+from .nearest import NearestCertificate as NearestCertificate
+from .nearest import NearestError as NearestError
+from .nearest import mean_distance_to_error as mean_distance_to_error
+from .nearest import nearest_error as nearest_error
+
+_NEAREST: list[str] = [
+    "MeanDistanceResult",
+    "NearestCertificate",
+    "NearestError",
+    "mean_distance_to_error",
+    "nearest_error",
+]
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,904 @@
+"""Quadratic (ellipsoidal) decision rules: coefficients, certificates, error rates.
+
+A quadratic network (Gilmer et al. 2018, §4) has one hidden layer of width h,
+no hidden bias, activation u ↦ u² and readout ŷ(x) = w · Σ_j (W x)_j² + b; it
+labels x "outer" iff ŷ > 0.  Since ŷ(x) = w xᵀWᵀWx + b, writing
+WᵀW = V diag(s²) Vᵀ and z = Vᵀx turns the network into the rule
+
+    "outer" iff Σ_i α_i z_i² > threshold,
+
+with α_i = w s_i² / |b| and threshold = −sign(b) ∈ {+1, −1}.  For the usual
+signs (w > 0 > b) the threshold is +1 and the inner region is the ellipsoid
+Σ α_i z_i² ≤ 1.  Such a rule is perfect on the spheres of radii 1 and R iff
+every α_i lies in [1/R², 1]; its exact error rates are generalized χ² tails
+(:func:`spheres_theory.quadforms.quadform_sf`).
+
+References
+----------
+.. [1] J. Gilmer, L. Metz, F. Faghri, S. S. Schoenholz, M. Raghu,
+   M. Wattenberg, I. Goodfellow, "Adversarial Spheres", arXiv:1801.02774, 2018.
+"""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import check_sphere
+from .quadforms import TailProbability, quadform_cdf, quadform_sf
+from .sphere import ConcentricSpheres
+
+__all__ = ["AlphaReport", "QuadraticRule", "RuleCertificate"]
+
+# Tolerance on ||BᵀB − I||_max for a user-supplied basis.
+_ORTHO_TOL = 1e-8
+# |α| below this counts as "near 0" in summaries (the paper's collapsed α).
+_NEAR_ZERO = 1e-2
+
+
+def _as_float_array(value: Any, name: str, ndim: int) -> NDArray[np.float64]:
+    """Convert to a float64 array of a given rank without printing huge reprs."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        msg = f"`{name}` must be a real {ndim}-d array; got {type(value).__name__}."
+        raise ValueError(msg) from None
+    if arr.ndim != ndim:
+        msg = f"`{name}` must be a {ndim}-d array; got shape {arr.shape}."
+        raise ValueError(msg)
+    if arr.size == 0:
+        msg = f"`{name}` must not be empty; got shape {arr.shape}."
+        raise ValueError(msg)
+    bad = int(np.count_nonzero(~np.isfinite(arr)))
+    if bad:
+        msg = f"`{name}` must be finite; found {bad} NaN/inf entries."
+        raise ValueError(msg)
+    return arr
+
+
+def _as_scalar(value: Any, name: str) -> float:
+    """Convert a size-1 array or number to a finite float."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        msg = f"`{name}` must be a real number; got {type(value).__name__}."
+        raise ValueError(msg) from None
+    if arr.size != 1:
+        msg = f"`{name}` must be a single number; got shape {arr.shape}."
+        raise ValueError(msg)
+    out = float(arr.reshape(()))
+    if not np.isfinite(out):
+        msg = f"`{name}` must be a finite number; got {out!r}."
+        raise ValueError(msg)
+    return out
+
+
+def _readonly(arr: NDArray[np.float64]) -> NDArray[np.float64]:
+    out = np.array(arr, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def _check_spheres(spheres: Any, dim: int) -> ConcentricSpheres:
+    if not isinstance(spheres, ConcentricSpheres):
+        msg = (
+            "`spheres` must be a ConcentricSpheres instance; "
+            f"got {type(spheres).__name__}."
+        )
+        raise ValueError(msg)
+    if spheres.dim != dim:
+        msg = f"`spheres.dim` must equal the rule's dim {dim}; got {spheres.dim}."
+        raise ValueError(msg)
+    return spheres
+
+
+def _merge(weights: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray]:
+    """Drop zero weights and merge equal ones into degrees of freedom."""
+    values, counts = np.unique(weights[weights != 0], return_counts=True)
+    if values.size == 0:  # Q ≡ 0: quadforms wants at least one weight
+        return np.zeros(1), np.ones(1)
+    return values, counts.astype(np.float64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AlphaReport:
+    """The coefficients of a quadratic rule that cause errors, and by how much.
+
+    Returned by :meth:`QuadraticRule.bad_alphas`.  For a rule with threshold
+    c the band of harmless coefficients is ``[lower, upper] = [c/R², c]``:
+    α_i > ``upper`` gives inner-sphere errors, α_i < ``lower`` outer-sphere
+    errors (for c = +1 this is the paper's band [1/R², 1]; for c = −1 the band
+    is empty and every α is bad).
+
+    Attributes
+    ----------
+    lower, upper : float
+        The band ``threshold / R**2`` and ``threshold``.
+    above_indices : ndarray of int
+        Indices i with α_i > ``upper`` (inner errors), worst first.
+    above_values, above_margin : ndarray of float
+        Those α_i and their excess α_i − ``upper`` (> 0).
+    below_indices : ndarray of int
+        Indices i with α_i < ``lower`` (outer errors), worst first.
+    below_values, below_margin : ndarray of float
+        Those α_i and their deficit ``lower`` − α_i (> 0).
+    near_zero_indices : ndarray of int
+        Indices with |α_i| < 0.01 (collapsed directions, a subset of the bad
+        ones when the band is [1/R², 1]).
+    outer_on_boundary : bool
+        True iff every α equals ``lower``: then the whole outer sphere lies
+        on the decision boundary, which counts as inner, so every outer point
+        is an error although no α is out of band.
+    """
+
+    lower: float
+    upper: float
+    above_indices: NDArray[np.intp]
+    above_values: NDArray[np.float64]
+    above_margin: NDArray[np.float64]
+    below_indices: NDArray[np.intp]
+    below_values: NDArray[np.float64]
+    below_margin: NDArray[np.float64]
+    near_zero_indices: NDArray[np.intp]
+    outer_on_boundary: bool = False
+
+    @property
+    def n_above(self) -> int:
+        """Number of α above the band (inner-error causing)."""
+        return int(self.above_indices.size)
+
+    @property
+    def n_below(self) -> int:
+        """Number of α below the band (outer-error causing)."""
+        return int(self.below_indices.size)
+
+    @property
+    def n_near_zero(self) -> int:
+        """Number of α with |α| < 0.01."""
+        return int(self.near_zero_indices.size)
+
+    @property
+    def n_bad(self) -> int:
+        """Number of distinct indices outside the band."""
+        return int(np.union1d(self.above_indices, self.below_indices).size)
+
+    @property
+    def perfect(self) -> bool:
+        """True iff no α lies outside the band (and not all on its lower end)."""
+        return self.n_bad == 0 and not self.outer_on_boundary
+
+    def __repr__(self) -> str:
+        return (
+            f"AlphaReport(band=[{self.lower:.6g}, {self.upper:.6g}], "
+            f"n_above={self.n_above}, n_below={self.n_below}, "
+            f"n_near_zero={self.n_near_zero})"
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RuleCertificate:
+    """Verdict on a quadratic rule: perfect on both spheres, or not, and why.
+
+    Returned by :meth:`QuadraticRule.certify`.  ``perfect`` is decided from the
+    coefficients alone (every α in ``[lower, upper]``), which is equivalent to
+    both exact error rates being exactly 0; the error rates are recorded
+    beside the verdict.
+
+    Attributes
+    ----------
+    perfect : bool
+        The verdict.
+    kind : str
+        The region of inner points (see :attr:`QuadraticRule.kind`).
+    dim : int
+        Dimension.
+    outer_radius : float
+        R.
+    threshold : float
+        +1 or −1.
+    max_alpha, min_alpha : float
+        Extreme coefficients.
+    upper_margin : float
+        ``upper − max_alpha`` (= 1 − max α for threshold +1); must be ≥ 0.
+    lower_margin : float
+        ``min_alpha − lower`` (= min α − 1/R² for threshold +1); must be ≥ 0.
+    alphas : AlphaReport
+        Which coefficients are out of band.
+    inner_error, outer_error : TailProbability
+        Exact error rates of the two spheres.
+    """
+
+    perfect: bool
+    kind: str
+    dim: int
+    outer_radius: float
+    threshold: float
+    max_alpha: float
+    min_alpha: float
+    upper_margin: float
+    lower_margin: float
+    alphas: AlphaReport
+    inner_error: TailProbability
+    outer_error: TailProbability
+
+    def __bool__(self) -> bool:
+        return self.perfect
+
+    def summary(self) -> str:
+        """One paragraph stating the verdict and the numbers behind it.
+
+        Returns
+        -------
+        str
+            Human-readable summary.
+        """
+        verdict = "PERFECT" if self.perfect else "NOT PERFECT"
+        lines = [
+            f"{verdict}: {self.kind} rule, dim={self.dim}, R={self.outer_radius:g}",
+            f"  band [{self.alphas.lower:.6g}, {self.alphas.upper:.6g}]; "
+            f"alpha in [{self.min_alpha:.6g}, {self.max_alpha:.6g}]",
+            f"  margins: upper {self.upper_margin:.3e}, lower {self.lower_margin:.3e}",
+            f"  {self.alphas.n_above} alpha above the band (inner errors), "
+            f"{self.alphas.n_below} below (outer errors)",
+            f"  inner error {_fmt_prob(self.inner_error)}, "
+            f"outer error {_fmt_prob(self.outer_error)}",
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"RuleCertificate(perfect={self.perfect}, kind={self.kind!r}, "
+            f"dim={self.dim}, max_alpha={self.max_alpha:.6g}, "
+            f"min_alpha={self.min_alpha:.6g}, "
+            f"inner_error={_fmt_prob(self.inner_error)}, "
+            f"outer_error={_fmt_prob(self.outer_error)})"
+        )
+
+
+def _fmt_prob(p: TailProbability) -> str:
+    log10 = float(p.log10_value)
+    if log10 == -np.inf:
+        return "0 (exact)"
+    return f"10^{log10:.4f}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QuadraticRule:
+    """The decision rule "outer iff Σ α_i z_i² > threshold", z = basisᵀ x.
+
+    Parameters
+    ----------
+    alphas : array_like, shape (dim,)
+        Coefficients α (finite).  Stored as a read-only float64 copy.
+    basis : array_like, shape (dim, dim), optional
+        Orthonormal columns (eigenvectors); z = basisᵀ x.  ``None`` means the
+        identity (the rule is already in its eigenbasis).
+    threshold : {1.0, -1.0}, default 1.0
+        Keyword-only.  +1 is the usual ellipsoidal rule; −1 represents the
+        other sign patterns of a quad net's readout exactly (see
+        :meth:`from_quad_net`).
+
+    Raises
+    ------
+    ValueError
+        If ``alphas`` is not a finite non-empty 1-d array, ``basis`` is not a
+        finite (dim, dim) matrix with orthonormal columns (to 1e-8), or
+        ``threshold`` is not ±1.
+
+    See Also
+    --------
+    spheres_theory.quadforms.quadform_sf : the generalized χ² tail behind
+        :meth:`error_rate`.
+
+    Notes
+    -----
+    Points exactly on the boundary Σ α_i z_i² = threshold are labelled inner.
+    On the spheres of radii 1 and R the rule with threshold +1 errs on a set
+    of positive measure iff some α_i > 1 (inner errors) or α_i < 1/R² (outer
+    errors), because max_{‖z‖=1} Σ α_i z_i² = max α and
+    min_{‖z‖=R} Σ α_i z_i² = R² min α [1]_.
+
+    References
+    ----------
+    .. [1] J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018, §4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spheres_theory import ConcentricSpheres, QuadraticRule
+    >>> rule = QuadraticRule([0.8, 0.7, 0.9])
+    >>> rule.kind
+    'ellipsoid'
+    >>> rule.predict(np.array([[1.0, 0.0, 0.0], [0.0, 1.3, 0.0]])).tolist()
+    [0, 1]
+    >>> rule.is_perfect(ConcentricSpheres(3, outer_radius=1.3))
+    True
+    """
+
+    alphas: NDArray[np.float64]
+    basis: NDArray[np.float64] | None = None
+    _: KW_ONLY
+    threshold: float = 1.0
+    _kind: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        alphas = _as_float_array(self.alphas, "alphas", 1)
+        object.__setattr__(self, "alphas", _readonly(alphas))
+        dim = alphas.size
+        if self.basis is not None:
+            basis = _as_float_array(self.basis, "basis", 2)
+            if basis.shape != (dim, dim):
+                msg = (
+                    f"`basis` must have shape (dim, dim) = ({dim}, {dim}); "
+                    f"got {basis.shape}."
+                )
+                raise ValueError(msg)
+            err = float(np.max(np.abs(basis.T @ basis - np.eye(dim))))
+            if err > _ORTHO_TOL:
+                msg = (
+                    "`basis` must have orthonormal columns "
+                    f"(max |BᵀB − I| <= {_ORTHO_TOL:g}); got {err:.3g}."
+                )
+                raise ValueError(msg)
+            object.__setattr__(self, "basis", _readonly(basis))
+        thr = self.threshold
+        if isinstance(thr, bool) or thr not in (1, -1):
+            msg = f"`threshold` must be 1.0 or -1.0; got {thr!r}."
+            raise ValueError(msg)
+        object.__setattr__(self, "threshold", float(thr))
+        object.__setattr__(self, "_kind", _classify(alphas, float(thr)))
+
+    # --- construction ------------------------------------------------------
+
+    @classmethod
+    def from_quad_net(cls, W: ArrayLike, w: ArrayLike, b: ArrayLike) -> QuadraticRule:
+        """Build the rule of a quadratic network ŷ(x) = w · Σ_j (W x)_j² + b.
+
+        Parameters
+        ----------
+        W : array_like, shape (hidden, dim)
+            Hidden-layer weights (PyTorch ``Linear`` layout: hidden = W @ x).
+        w : float or array_like of shape (hidden,)
+            Readout weight.  A scalar (or any size-1 array) is the paper's
+            quad net; a vector gives ŷ = Σ_j w_j (W x)_j² + b (handled by an
+            eigendecomposition of Wᵀ diag(w) W); shape (1, hidden), as in a
+            PyTorch ``Linear(hidden, 1)``, is accepted too.
+        b : float
+            Readout bias, nonzero.
+
+        Returns
+        -------
+        QuadraticRule
+            α_i = w s_i² / |b| (s: singular values of W, padded with dim − h
+            zeros when hidden < dim), basis = right singular vectors completed
+            to an orthonormal basis of R^dim, threshold = −sign(b).
+
+        Raises
+        ------
+        ValueError
+            For non-finite or empty arrays, wrong shapes, or ``b == 0``: with
+            b = 0 the rule w·xᵀWᵀWx > 0 is invariant under scaling x (a cone,
+            not an ellipsoid), which this class does not represent.
+
+        Notes
+        -----
+        "Outer" iff w Q + b > 0 with Q = Σ s_i² z_i².  Dividing by |b|:
+
+        * b < 0: outer iff Σ α_i z_i² > 1 with α = w s²/(−b).  For w > 0 this is
+          the ellipsoidal rule; for w ≤ 0 every α ≤ 0 and every point is inner.
+        * b > 0: outer iff Σ α_i z_i² > −1 with α = w s²/b.  For w < 0 the
+          outer points form an ellipsoid (or cylinder) and the inner region is
+          its complement; for w ≥ 0 every point is outer.
+
+        The α come from the SVD of W (s² is accurate to relative rounding for
+        every non-negligible singular value, unlike eigenvalues of the
+        explicitly formed WᵀW).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> W = np.diag([1.0, 2.0, 0.5])
+        >>> rule = QuadraticRule.from_quad_net(W, w=0.25, b=-1.0)
+        >>> np.sort(rule.alphas).tolist()
+        [0.0625, 0.25, 1.0]
+        >>> QuadraticRule.from_quad_net(W, w=-1.0, b=2.0).kind
+        'complement of an ellipsoid'
+        """
+        W = _as_float_array(W, "W", 2)
+        hidden, dim = W.shape
+        b = _as_scalar(b, "b")
+        if b == 0:
+            msg = (
+                "`b` must be nonzero; got 0.0 (with b = 0 the rule "
+                "w * x^T W^T W x > 0 is scale-free: a cone, not an ellipsoidal "
+                "rule)."
+            )
+            raise ValueError(msg)
+        try:
+            w_size = np.asarray(w).size
+        except (TypeError, ValueError):
+            w_size = 1  # let _as_scalar report it
+        if w_size <= 1:
+            w_s = _as_scalar(w, "w")
+            _, s, vt = np.linalg.svd(W, full_matrices=hidden < dim)
+            s2 = np.zeros(dim)
+            s2[: s.size] = s * s
+            alphas = w_s * s2 / abs(b)
+            basis = vt.T
+        else:
+            w_shape = np.shape(w)
+            if w_size != hidden or sum(n > 1 for n in w_shape) > 1:
+                msg = (
+                    "`w` must be a number or have shape (hidden,) = "
+                    f"({hidden},) (or (1, {hidden})); got shape {w_shape}."
+                )
+                raise ValueError(msg)
+            w_v = _as_float_array(np.reshape(w, -1), "w", 1)
+            M = W.T @ (w_v[:, None] * W)
+            alphas, basis = np.linalg.eigh(0.5 * (M + M.T))
+            alphas = alphas[::-1] / abs(b)
+            basis = basis[:, ::-1]
+        return cls(alphas, basis, threshold=-1.0 if b > 0 else 1.0)
+
+    @classmethod
+    def from_matrix(cls, A: ArrayLike, *, atol: float | None = None) -> QuadraticRule:
+        """Build the rule "outer iff xᵀ A x > 1" for a symmetric matrix A.
+
+        Parameters
+        ----------
+        A : array_like, shape (dim, dim)
+            Symmetric, finite.
+        atol : float, optional
+            Largest accepted asymmetry max |A − Aᵀ|.  Default
+            ``1e-10 * max |A|`` (relative to the size of A).
+
+        Returns
+        -------
+        QuadraticRule
+            α = eigenvalues of (A + Aᵀ)/2 in descending order, basis = its
+            eigenvectors (``numpy.linalg.eigh``), threshold +1.
+
+        Raises
+        ------
+        ValueError
+            If A is not a finite non-empty square matrix, or is not symmetric
+            within ``atol``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> A = np.array([[0.8, 0.1], [0.1, 0.8]])
+        >>> QuadraticRule.from_matrix(A).alphas.round(12).tolist()
+        [0.9, 0.7]
+        """
+        A = _as_float_array(A, "A", 2)
+        if A.shape[0] != A.shape[1]:
+            msg = f"`A` must be a square matrix; got shape {A.shape}."
+            raise ValueError(msg)
+        if atol is None:
+            tol = 1e-10 * float(np.max(np.abs(A)))
+        else:
+            tol = _as_scalar(atol, "atol")
+            if tol < 0:
+                msg = f"`atol` must be >= 0; got {atol!r}."
+                raise ValueError(msg)
+        asym = float(np.max(np.abs(A - A.T)))
+        if asym > tol:
+            msg = (
+                f"`A` must be symmetric: max |A - A^T| = {asym:.3g} exceeds "
+                f"the tolerance {tol:.3g}."
+            )
+            raise ValueError(msg)
+        alphas, basis = np.linalg.eigh(0.5 * (A + A.T))
+        return cls(alphas[::-1], basis[:, ::-1])
+
+    # --- geometry ----------------------------------------------------------
+
+    @property
+    def dim(self) -> int:
+        """Dimension of the input space."""
+        return int(self.alphas.size)
+
+    @property
+    def kind(self) -> str:
+        """The shape of the inner region (points labelled 0).
+
+        One of ``"ellipsoid"`` (threshold +1, every α > 0: the bounded region
+        Σ α z² ≤ 1), ``"elliptic cylinder"`` (threshold +1, α ≥ 0 with zeros),
+        ``"hyperboloid"`` (mixed signs), ``"complement of an ellipsoid"``
+        (threshold −1, every α < 0: outer iff Σ |α| z² < 1),
+        ``"complement of an elliptic cylinder"`` (threshold −1, α ≤ 0 with
+        zeros), ``"everything inner"``, ``"everything outer"``.
+        """
+        return self._kind
+
+    def describe(self) -> str:
+        """Describe the rule and its region in one line.
+
+        Returns
+        -------
+        str
+            The kind of region, the rule and the range of α.
+
+        Examples
+        --------
+        >>> QuadraticRule([0.8, 0.9]).describe()
+        'ellipsoid: inner iff sum(alphas * z**2) <= 1; dim=2, alphas in [0.8, 0.9]'
+        >>> QuadraticRule([-0.5, -2.0], threshold=-1.0).kind
+        'complement of an ellipsoid'
+        """
+        thr = "1" if self.threshold > 0 else "-1"
+        return (
+            f"{self.kind}: inner iff sum(alphas * z**2) <= {thr}; dim={self.dim}, "
+            f"alphas in [{self.alphas.min():.6g}, {self.alphas.max():.6g}]"
+        )
+
+    def to_eigen(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Coordinates in the eigenbasis, z = basisᵀ x.
+
+        Parameters
+        ----------
+        x : array_like, shape (dim,) or (n, dim)
+            Points.
+
+        Returns
+        -------
+        ndarray, same shape as x
+            z (a copy when ``basis`` is None).
+        """
+        x = self._check_points(x, "x")
+        if self.basis is None:
+            return x.copy()
+        return x @ self.basis
+
+    def from_eigen(self, z: ArrayLike) -> NDArray[np.float64]:
+        """Inverse of :meth:`to_eigen`: x = basis z.
+
+        Parameters
+        ----------
+        z : array_like, shape (dim,) or (n, dim)
+            Eigen-coordinates.
+
+        Returns
+        -------
+        ndarray, same shape as z
+            x.
+        """
+        z = self._check_points(z, "z")
+        if self.basis is None:
+            return z.copy()
+        return z @ self.basis.T
+
+    def decision_function(self, x: ArrayLike) -> NDArray[np.float64] | np.float64:
+        """Σ α_i z_i² − threshold; positive means "outer".
+
+        Parameters
+        ----------
+        x : array_like, shape (dim,) or (n, dim)
+            Points.
+
+        Returns
+        -------
+        float or ndarray of shape (n,)
+            The signed score.
+        """
+        z = self.to_eigen(x)
+        return (np.sum(self.alphas * z * z, axis=-1) - self.threshold)[()]
+
+    def predict(self, x: ArrayLike) -> NDArray[np.int64] | np.int64:
+        """Labels: 1 ("outer") iff Σ α_i z_i² > threshold, else 0 ("inner").
+
+        Parameters
+        ----------
+        x : array_like, shape (dim,) or (n, dim)
+            Points.
+
+        Returns
+        -------
+        int or ndarray of int of shape (n,)
+            0 inner, 1 outer; boundary points are inner.
+        """
+        score = np.asarray(self.decision_function(x))
+        return (score > 0).astype(np.int64)[()]
+
+    def _check_points(self, x: ArrayLike, name: str) -> NDArray[np.float64]:
+        try:
+            arr = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError):
+            msg = f"`{name}` must be a real array; got {type(x).__name__}."
+            raise ValueError(msg) from None
+        if arr.ndim not in (1, 2) or arr.shape[-1] != self.dim:
+            msg = (
+                f"`{name}` must have shape ({self.dim},) or (n, {self.dim}); "
+                f"got {arr.shape}."
+            )
+            raise ValueError(msg)
+        return arr
+
+    # --- errors ------------------------------------------------------------
+
+    def _band(self, spheres: ConcentricSpheres) -> tuple[float, float]:
+        # lower = threshold / R**2 with the same rounding as
+        # ConcentricSpheres.alpha_range, so that α >= lower exactly iff the
+        # outer-error weight α - lower is >= 0 (float subtraction keeps sign).
+        return self.threshold * spheres.alpha_range[0], self.threshold
+
+    def _event_weights(
+        self, spheres: ConcentricSpheres, sphere: str
+    ) -> NDArray[np.float64]:
+        lower, upper = self._band(spheres)
+        return self.alphas - (upper if sphere == "inner" else lower)
+
+    def error_rate(
+        self,
+        spheres: ConcentricSpheres,
+        *,
+        sphere: Literal["inner", "outer"] = "inner",
+        method: str | None = None,
+        **options: Any,
+    ) -> TailProbability:
+        """Exact probability that a uniform point of one sphere is misclassified.
+
+        Parameters
+        ----------
+        spheres : ConcentricSpheres
+            The data set; ``spheres.dim`` must equal ``self.dim``.
+        sphere : {"inner", "outer"}, default "inner"
+            Which sphere (the paper reports the inner one).
+        method : str, optional
+            Route of :func:`~spheres_theory.quadforms.quadform_sf`: ``None`` or
+            ``"exact"`` (default), ``"mpmath"``, ``"clt"`` (the paper's normal
+            approximation, corrected), ``"saddlepoint"``, ``"montecarlo"``.
+        **options
+            Passed through (e.g. ``dps``, ``n_samples``, ``rng``).
+
+        Returns
+        -------
+        TailProbability
+            ``.value`` (may underflow to 0.0), ``.log10_value`` (finite whenever
+            the probability is positive, −inf iff it is exactly 0), ``.method``.
+
+        Raises
+        ------
+        ValueError
+            For a wrong ``spheres``/``sphere``/``method``.
+
+        Notes
+        -----
+        The event is scale-invariant, so with g ~ N(0, I_dim) [1]_:
+
+        * inner error = P(Σ α_i x_i² > c | x ∈ S_1) = P(Σ (α_i − c) g_i² > 0);
+        * outer error = P(Σ α_i x_i² ≤ c | x ∈ S_R) = P(Σ (α_i − c/R²) g_i² ≤ 0).
+
+        Both are generalized χ² tails at 0; zero weights are dropped and equal
+        weights merged into degrees of freedom before the call, so rules with
+        few distinct α are fast.  If every weight has the harmless sign the
+        answer is exactly 0.
+
+        References
+        ----------
+        .. [1] J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018,
+           §4 (whose CLT estimate is ``method="clt"``).
+
+        Examples
+        --------
+        >>> from spheres_theory import ConcentricSpheres, QuadraticRule
+        >>> sp = ConcentricSpheres(dim=500)
+        >>> rule = QuadraticRule([1.5] * 10 + [0.9] * 490)
+        >>> p = rule.error_rate(sp)
+        >>> f"{p.value:.10e}"
+        '5.2247773321e-15'
+        >>> rule.error_rate(sp, sphere="outer").value
+        0.0
+        """
+        _check_spheres(spheres, self.dim)
+        check_sphere(sphere)
+        values, dof = _merge(self._event_weights(spheres, sphere))
+        if sphere == "inner":
+            return quadform_sf(values, 0.0, dof=dof, method=method, **options)
+        return quadform_cdf(values, 0.0, dof=dof, method=method, **options)
+
+    def is_perfect(self, spheres: ConcentricSpheres) -> bool:
+        """Decide whether the rule classifies almost every point of both spheres right.
+
+        Parameters
+        ----------
+        spheres : ConcentricSpheres
+            The data set.
+
+        Returns
+        -------
+        bool
+            True iff threshold is +1, every α_i ∈ [1/R², 1] and not every
+            α_i = 1/R²; equivalently both exact error rates are 0.
+
+        Notes
+        -----
+        Points on the boundary Σ α_i z_i² = 1 are labelled inner.  If every
+        α_i equals 1/R² the whole outer sphere is on the boundary and every
+        outer point is misclassified; otherwise boundary points form a null
+        set.
+
+        Examples
+        --------
+        >>> from spheres_theory import ConcentricSpheres, QuadraticRule
+        >>> sp = ConcentricSpheres(2, outer_radius=1.3)
+        >>> QuadraticRule([0.6, 1.0]).is_perfect(sp)
+        True
+        >>> QuadraticRule([0.5, 1.0]).is_perfect(sp)
+        False
+        """
+        return self.bad_alphas(spheres).perfect
+
+    def bad_alphas(self, spheres: ConcentricSpheres) -> AlphaReport:
+        """List the coefficients outside the perfect band, and by how much.
+
+        Parameters
+        ----------
+        spheres : ConcentricSpheres
+            The data set.
+
+        Returns
+        -------
+        AlphaReport
+            Indices, values and margins of α above the band (inner errors)
+            and below it (outer errors), each sorted worst first.
+
+        Examples
+        --------
+        >>> from spheres_theory import ConcentricSpheres, QuadraticRule
+        >>> sp = ConcentricSpheres(4, outer_radius=1.3)
+        >>> report = QuadraticRule([1.2, 0.8, 0.0, 1.05]).bad_alphas(sp)
+        >>> report.above_indices.tolist(), report.above_margin.round(6).tolist()
+        ([0, 3], [0.2, 0.05])
+        >>> report.below_indices.tolist(), report.n_near_zero
+        ([2], 1)
+        """
+        _check_spheres(spheres, self.dim)
+        lower, upper = self._band(spheres)
+        a = self.alphas
+        above = np.flatnonzero(a > upper)
+        above = above[np.argsort(-a[above], kind="stable")]
+        below = np.flatnonzero(a < lower)
+        below = below[np.argsort(a[below], kind="stable")]
+        return AlphaReport(
+            lower=lower,
+            upper=upper,
+            above_indices=above,
+            above_values=a[above],
+            above_margin=a[above] - upper,
+            below_indices=below,
+            below_values=a[below],
+            below_margin=lower - a[below],
+            near_zero_indices=np.flatnonzero(np.abs(a) < _NEAR_ZERO),
+            outer_on_boundary=bool(np.all(a == lower)),
+        )
+
+    def certify(
+        self,
+        spheres: ConcentricSpheres,
+        *,
+        method: str | None = None,
+        **options: Any,
+    ) -> RuleCertificate:
+        """Certify (or refute) that the rule is perfect on both spheres.
+
+        Parameters
+        ----------
+        spheres : ConcentricSpheres
+            The data set.
+        method : str, optional
+            Route for the two error rates (see :meth:`error_rate`).
+        **options
+            Passed to :meth:`error_rate`.
+
+        Returns
+        -------
+        RuleCertificate
+            Verdict, region kind, extreme α and margins, out-of-band α, and
+            both error rates.  ``bool(certificate)`` is the verdict.
+
+        Notes
+        -----
+        The verdict rests on the α (a finite check, exact in floating point):
+        the margins 1 − max α and min α − 1/R² must both be ≥ 0 (and not every
+        α may equal 1/R², see :meth:`is_perfect`).  With the default method
+        both error rates are then exactly 0, and otherwise at least one is
+        positive.
+
+        Examples
+        --------
+        >>> from spheres_theory import ConcentricSpheres, QuadraticRule
+        >>> sp = ConcentricSpheres(500)
+        >>> cert = QuadraticRule([0.7] * 499 + [1.02]).certify(sp)
+        >>> cert.perfect, round(cert.upper_margin, 12)
+        (False, -0.02)
+        >>> cert.outer_error.value
+        0.0
+        """
+        report = self.bad_alphas(spheres)
+        inner = self.error_rate(spheres, sphere="inner", method=method, **options)
+        outer = self.error_rate(spheres, sphere="outer", method=method, **options)
+        max_a = float(self.alphas.max())
+        min_a = float(self.alphas.min())
+        return RuleCertificate(
+            perfect=report.perfect,
+            kind=self.kind,
+            dim=self.dim,
+            outer_radius=spheres.outer_radius,
+            threshold=self.threshold,
+            max_alpha=max_a,
+            min_alpha=min_a,
+            upper_margin=report.upper - max_a,
+            lower_margin=min_a - report.lower,
+            alphas=report,
+            inner_error=inner,
+            outer_error=outer,
+        )
+
+    def adversarial_directions(
+        self,
+        spheres: ConcentricSpheres,
+        *,
+        sphere: Literal["inner", "outer"] = "inner",
+    ) -> NDArray[np.float64]:
+        """Eigenvectors along which the rule errs on one sphere, worst first.
+
+        Parameters
+        ----------
+        spheres : ConcentricSpheres
+            The data set.
+        sphere : {"inner", "outer"}, default "inner"
+            Inner: directions with α_i > threshold; outer: α_i < threshold/R².
+
+        Returns
+        -------
+        ndarray, shape (dim, k)
+            Unit columns in x coordinates; the point r·v of the sphere of
+            radius r is misclassified for each column v.  k = 0 if the rule
+            makes no error on that sphere.
+
+        Examples
+        --------
+        >>> from spheres_theory import ConcentricSpheres, QuadraticRule
+        >>> rule = QuadraticRule([0.8, 1.1, 0.5])
+        >>> rule.adversarial_directions(ConcentricSpheres(3)).T.tolist()
+        [[0.0, 1.0, 0.0]]
+        """
+        report = self.bad_alphas(spheres)
+        check_sphere(sphere)
+        idx = report.above_indices if sphere == "inner" else report.below_indices
+        if self.basis is None:
+            return np.eye(self.dim)[:, idx]
+        return np.array(self.basis[:, idx])
+
+    def __repr__(self) -> str:
+        return (
+            f"QuadraticRule(dim={self.dim}, kind={self.kind!r}, "
+            f"threshold={self.threshold:g}, alphas in "
+            f"[{self.alphas.min():.6g}, {self.alphas.max():.6g}])"
+        )
+
+
+def _classify(alphas: NDArray[np.float64], threshold: float) -> str:
+    has_pos = bool(np.any(alphas > 0))
+    has_neg = bool(np.any(alphas < 0))
+    has_zero = bool(np.any(alphas == 0))
+    if threshold > 0:
+        if not has_pos:
+            return "everything inner"
+        if has_neg:
+            return "hyperboloid"
+        return "elliptic cylinder" if has_zero else "ellipsoid"
+    if not has_neg:
+        return "everything outer"
+    if has_pos:
+        return "hyperboloid"
+    return (
+        "complement of an elliptic cylinder"
+        if has_zero
+        else ("complement of an ellipsoid")
+    )
