@@ -1,0 +1,1506 @@
+"""Small numpy networks trained on the concentric spheres (Gilmer et al. 2018, §3-§4).
+
+Two architectures of the paper, written in plain numpy with hand-derived
+gradients so that the theory can be checked against a trained model without a
+deep-learning framework:
+
+* :class:`QuadNet` — one hidden layer of width ``hidden``, activation
+  ``u -> u**2``, no hidden bias, a scalar readout: ``logit(x) = w * sum_j (W x)_j**2
+  + b``.  Its decision rule is exactly an ellipsoid (:meth:`QuadNet.to_rule`).
+* :class:`ReLUNet` — ``dim -> 1000 -> 1000 -> 1`` with ReLU and batch
+  normalisation on both hidden layers.
+
+The maths lives in pure functions on plain parameter arrays
+(:func:`quadnet_logit`, :func:`quadnet_backward`, :func:`relunet_forward`,
+:func:`relunet_backward`, :func:`sigmoid_cross_entropy`, :func:`adam_update`);
+the model classes are thin shells holding those arrays, and :func:`train`
+samples the spheres online (or from a fixed training set) and runs Adam.
+
+Parameters of a model live in one contiguous buffer (the named arrays are
+views into it), so that the Adam update is a handful of in-place numpy
+operations on a single array, with no allocation per step.
+
+Notes
+-----
+The paper does not give an initialisation; the choices made here are
+documented on each class.  Everything supports ``float32`` (fast) and
+``float64`` (for gradient checks and exact post-processing).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+from scipy import special
+
+from ._validation import check_finite_array, check_int, check_positive
+from .rules import QuadraticRule
+from .sphere import ConcentricSpheres
+
+__all__ = [
+    "Checkpoint",
+    "QuadNet",
+    "ReLUNet",
+    "TrainingHistory",
+    "adam_update",
+    "load_model",
+    "quadnet_backward",
+    "quadnet_logit",
+    "relunet_backward",
+    "relunet_forward",
+    "save_model",
+    "sigmoid_cross_entropy",
+    "train",
+]
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_BN_EPS = 1e-5
+_BN_MOMENTUM = 0.1
+
+
+# ---------------------------------------------------------------------------
+# validation helpers
+# ---------------------------------------------------------------------------
+
+
+def _check_dtype(dtype: DTypeLike) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in _DTYPES:
+        msg = f"`dtype` must be numpy.float32 or numpy.float64; got {dtype!r}."
+        raise ValueError(msg)
+    return dt
+
+
+def _check_points(x: ArrayLike, dim: int, dtype: np.dtype) -> NDArray[np.floating]:
+    arr = check_finite_array(x, "x")
+    if arr.ndim not in (1, 2) or arr.shape[-1] != dim:
+        msg = f"`x` must have shape (n, {dim}) or ({dim},); got shape {arr.shape}."
+        raise ValueError(msg)
+    return np.atleast_2d(arr).astype(dtype, copy=False)
+
+
+def _check_labels(labels: ArrayLike, n: int) -> NDArray[np.int64]:
+    arr = np.asarray(labels)
+    if arr.shape != (n,) or not np.all((arr == 0) | (arr == 1)):
+        msg = (
+            f"`labels` must be an array of n={n} entries, each 0 or 1; got {labels!r}."
+        )
+        raise ValueError(msg)
+    return arr.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------
+# pure functions: loss, quad net, ReLU+BN net, Adam
+# ---------------------------------------------------------------------------
+
+
+def sigmoid_cross_entropy(
+    logits: ArrayLike, labels: ArrayLike
+) -> tuple[float, NDArray[np.floating]]:
+    """Mean sigmoid cross-entropy and its gradient with respect to the logits.
+
+    Parameters
+    ----------
+    logits : array_like, shape (n,)
+        Logits z; label 1 ("outer") is predicted with probability sigmoid(z).
+    labels : array_like, shape (n,)
+        Labels y in {0, 1}.
+
+    Returns
+    -------
+    loss : float
+        ``mean(max(z, 0) - z * y + log1p(exp(-|z|)))``.
+    dlogits : ndarray, shape (n,)
+        ``(sigmoid(z) - y) / n``, the gradient of the mean loss.
+
+    Notes
+    -----
+    The ``log1p(exp(-|z|))`` form never overflows and keeps full relative
+    accuracy for large ``|z|``; the gradient uses ``sigmoid(z) - 1 =
+    -sigmoid(-z)`` for label 1, so it too is accurate to a few ulps
+    (``sigmoid`` is :func:`scipy.special.expit`).
+
+    Examples
+    --------
+    >>> loss, dz = sigmoid_cross_entropy([0.0, 0.0], [0, 1])
+    >>> round(loss, 12) == round(float(np.log(2)), 12), dz.tolist()
+    (True, [0.25, -0.25])
+    >>> loss, _ = sigmoid_cross_entropy([-800.0], [0])  # no overflow
+    >>> loss
+    0.0
+    """
+    z = np.asarray(logits)
+    if not np.issubdtype(z.dtype, np.floating):
+        z = z.astype(np.float64)
+    y = np.asarray(labels, dtype=z.dtype)
+    n = z.shape[0]
+    loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    # sigmoid(z) - 1 = -sigmoid(-z): no cancellation for confident labels.
+    dz = np.where(y > 0.5, -special.expit(-z), special.expit(z)) / n
+    return float(loss.mean()), dz
+
+
+def quadnet_logit(
+    W: ArrayLike, w: ArrayLike, b: ArrayLike, x: ArrayLike
+) -> NDArray[np.floating]:
+    """Logit ``w * sum_j (W x)_j**2 + b`` of a quadratic network.
+
+    Parameters
+    ----------
+    W : array_like, shape (hidden, dim)
+        Hidden-layer weights (no hidden bias).
+    w, b : float
+        Scalar readout weight and bias.
+    x : array_like, shape (n, dim)
+        Points.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Logits; label 1 ("outer") iff the logit is > 0.
+
+    Examples
+    --------
+    >>> quadnet_logit(np.eye(2), 1.0, -1.0, [[2.0, 0.0], [0.5, 0.5]]).tolist()
+    [3.0, -0.5]
+    """
+    W, x = np.asarray(W), np.asarray(x)
+    h = x @ W.T
+    return w * np.einsum("ij,ij->i", h, h) + b
+
+
+def quadnet_backward(
+    W: ArrayLike, w: ArrayLike, b: ArrayLike, x: ArrayLike, dlogits: ArrayLike
+) -> tuple[NDArray[np.floating], float, float, NDArray[np.floating]]:
+    """Gradients of a scalar loss through :func:`quadnet_logit`.
+
+    Parameters
+    ----------
+    W : array_like, shape (hidden, dim)
+    w, b : float
+    x : array_like, shape (n, dim)
+    dlogits : array_like, shape (n,)
+        Gradient of the loss with respect to each logit.
+
+    Returns
+    -------
+    dW : ndarray, shape (hidden, dim)
+        ``2 w sum_n dz_n (W x_n) x_nᵀ``.
+    dw : float
+        ``sum_n dz_n ||W x_n||²``.
+    db : float
+        ``sum_n dz_n``.
+    dx : ndarray, shape (n, dim)
+        ``2 w dz_n Wᵀ W x_n``.
+
+    Notes
+    -----
+    Hand-derived from ``z = w hᵀh + b`` with ``h = W x``; checked against
+    central finite differences in the tests.
+
+    Examples
+    --------
+    >>> dW, dw, db, dx = quadnet_backward(np.eye(2), 1.0, 0.0, [[1.0, 2.0]], [1.0])
+    >>> dW.tolist(), dw, db, dx.tolist()
+    ([[2.0, 4.0], [4.0, 8.0]], 5.0, 1.0, [[2.0, 4.0]])
+    """
+    W, x, dz = np.asarray(W), np.asarray(x), np.asarray(dlogits)
+    h = x @ W.T
+    s = np.einsum("ij,ij->i", h, h)
+    gh = (2 * w * dz)[:, None] * h
+    return gh.T @ x, float(dz @ s), float(dz.sum()), gh @ W
+
+
+def _relu_layers(params: Mapping[str, Any]) -> int:
+    n = 0
+    while f"W{n + 1}" in params:
+        n += 1
+    return n
+
+
+def relunet_forward(
+    params: Mapping[str, NDArray[np.floating]],
+    x: ArrayLike,
+    *,
+    training: bool = False,
+    state: Mapping[str, NDArray[np.floating]] | None = None,
+    eps: float = _BN_EPS,
+) -> tuple[NDArray[np.floating], list[dict[str, Any]]]:
+    """Forward pass of the ReLU network with optional batch normalisation.
+
+    Parameters
+    ----------
+    params : mapping of str to ndarray
+        ``W1 … WL`` (shape ``(h_i, h_{i-1})``), then per layer either
+        ``gamma_i, beta_i`` (batch norm) or ``b_i`` (plain bias), and the readout
+        ``w_out`` (shape ``(h_L,)``) and ``b_out`` (shape ``()``).
+    x : array_like, shape (n, dim)
+        Points.
+    training : bool, default False
+        Batch norm uses the batch's mean and (biased) variance if True, the
+        running averages in ``state`` otherwise.
+    state : mapping of str to ndarray, optional
+        ``running_mean_i`` and ``running_var_i``; needed for batch norm in
+        evaluation mode.
+    eps : float, default 1e-5
+        Added to the variance in batch normalisation.
+
+    Returns
+    -------
+    logits : ndarray, shape (n,)
+    cache : list of dict
+        Per-layer intermediates for :func:`relunet_backward`; with batch norm
+        in training mode each entry also holds the batch ``mean`` and
+        unbiased ``var_unbiased`` used to update running averages.
+
+    Notes
+    -----
+    Layer i: ``a = h W_iᵀ`` (``+ b_i`` without batch norm), then
+    ``gamma_i (a - m) / sqrt(v + eps) + beta_i``, then ReLU; the logit is
+    ``h_L · w_out + b_out``.  Batch-norm layers have no linear bias because the
+    shift ``beta_i`` subsumes it.
+
+    Examples
+    --------
+    >>> net = ReLUNet(3, hidden=(4, 4), rng=0)
+    >>> z, _ = relunet_forward(net.params, np.ones((2, 3)), state=net.state)
+    >>> z.shape
+    (2,)
+    """
+    h = np.asarray(x)
+    cache: list[dict[str, Any]] = []
+    for i in range(1, _relu_layers(params) + 1):
+        W = params[f"W{i}"]
+        a = h @ W.T
+        entry: dict[str, Any] = {"h_in": h}
+        if f"gamma{i}" in params:
+            if training:
+                mean = a.mean(axis=0)
+                centred = a - mean
+                var = np.einsum("ij,ij->j", centred, centred) / a.shape[0]
+                invstd = 1.0 / np.sqrt(var + eps)
+                xhat = centred * invstd
+                n = a.shape[0]
+                entry["mean"] = mean
+                entry["var_unbiased"] = var * (n / (n - 1)) if n > 1 else var
+            else:
+                if state is None:
+                    msg = "`state` (running averages) is needed in evaluation mode."
+                    raise ValueError(msg)
+                invstd = 1.0 / np.sqrt(state[f"running_var{i}"] + eps)
+                xhat = (a - state[f"running_mean{i}"]) * invstd
+            out = xhat * params[f"gamma{i}"] + params[f"beta{i}"]
+            entry.update(xhat=xhat, invstd=invstd, training=training)
+        else:
+            out = a + params[f"b{i}"]
+        mask = out > 0
+        h = out * mask
+        entry["mask"] = mask
+        cache.append(entry)
+    logits = h @ params["w_out"] + params["b_out"]
+    cache.append({"h_in": h})
+    return logits, cache
+
+
+def relunet_backward(
+    params: Mapping[str, NDArray[np.floating]],
+    cache: Sequence[Mapping[str, Any]],
+    dlogits: ArrayLike,
+    *,
+    grads: dict[str, NDArray[np.floating]] | None = None,
+    input_only: bool = False,
+) -> dict[str, NDArray[np.floating]]:
+    """Hand-derived backward pass of :func:`relunet_forward`.
+
+    Parameters
+    ----------
+    params : mapping of str to ndarray
+        As for :func:`relunet_forward`.
+    cache : list of dict
+        The cache returned by the forward pass on the same parameters.
+    dlogits : array_like, shape (n,)
+        Gradient of the loss with respect to each logit.
+    grads : dict of str to ndarray, optional
+        Preallocated output arrays (one per parameter) written in place.
+    input_only : bool, default False
+        Skip the parameter gradients (for attacks) and return only ``"x"``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        The gradient for every parameter name and ``"x"`` for the input.
+
+    Notes
+    -----
+    Batch norm in training mode couples the batch: with ``g = dL/dxhat``,
+    ``dL/da = invstd * (g - mean(g) - xhat * mean(g * xhat))`` per feature.
+    In evaluation mode it is the affine map ``dL/da = g * invstd``.
+
+    Examples
+    --------
+    >>> net = ReLUNet(3, hidden=(4, 4), rng=0)
+    >>> x = np.ones((5, 3))
+    >>> z, cache = relunet_forward(net.params, x, training=True)
+    >>> g = relunet_backward(net.params, cache, np.ones(5))
+    >>> g["W1"].shape, g["x"].shape
+    ((4, 3), (5, 3))
+    """
+    dz = np.asarray(dlogits)
+    out = {} if grads is None else grads
+
+    def _put(name: str, value: NDArray[np.floating]) -> None:
+        if input_only:
+            return
+        if name in out and out[name].shape == np.shape(value):
+            out[name][...] = value
+        else:
+            out[name] = np.asarray(value)
+
+    h_last = cache[-1]["h_in"]
+    _put("w_out", dz @ h_last)
+    _put("b_out", np.asarray(dz.sum()))
+    dh = dz[:, None] * params["w_out"]
+    for i in range(len(cache) - 1, 0, -1):
+        entry = cache[i - 1]
+        dout = dh * entry["mask"]
+        if f"gamma{i}" in params:
+            xhat = entry["xhat"]
+            _put(f"gamma{i}", np.einsum("ij,ij->j", dout, xhat))
+            _put(f"beta{i}", dout.sum(axis=0))
+            g = dout * params[f"gamma{i}"]
+            if entry["training"]:
+                n = g.shape[0]
+                da = entry["invstd"] * (
+                    g - g.sum(axis=0) / n - xhat * (np.einsum("ij,ij->j", g, xhat) / n)
+                )
+            else:
+                da = g * entry["invstd"]
+        else:
+            _put(f"b{i}", dout.sum(axis=0))
+            da = dout
+        W = params[f"W{i}"]
+        if input_only:
+            pass
+        elif f"W{i}" in out and out[f"W{i}"].shape == W.shape:
+            np.matmul(da.T, entry["h_in"], out=out[f"W{i}"])
+        else:
+            out[f"W{i}"] = da.T @ entry["h_in"]
+        dh = da @ W
+    out["x"] = dh
+    return out
+
+
+def adam_update(
+    param: NDArray[np.floating],
+    grad: NDArray[np.floating],
+    m: NDArray[np.floating],
+    v: NDArray[np.floating],
+    step: int,
+    *,
+    lr: float = 1e-4,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    work: NDArray[np.floating] | None = None,
+) -> None:
+    """One Adam step, in place and without allocation.
+
+    Parameters
+    ----------
+    param, grad : ndarray
+        Parameters (updated in place) and their gradient.
+    m, v : ndarray
+        Moment buffers, same shape and dtype, zero before the first step and
+        updated in place.  They hold the first and second moments divided by
+        ``1 - beta1`` and ``1 - beta2`` (see Notes).
+    step : int
+        The 1-based step number (for the bias correction).
+    lr : float, default 1e-4
+        Learning rate (paper: 1e-4).
+    betas : tuple of float, default (0.9, 0.999)
+        Moment decay rates.
+    eps : float, default 1e-8
+        Denominator offset, applied to the bias-corrected second moment as in
+        PyTorch: ``param -= lr * m̂ / (sqrt(v̂) + eps)``.
+    work : ndarray, optional
+        Scratch array of the same shape and dtype; allocated if omitted.
+
+    Returns
+    -------
+    None
+
+    Notes
+    -----
+    Kingma & Ba (2015), Algorithm 1, with PyTorch's placement of ``eps``.  With
+    the rescaled buffers ``M = m / (1 - beta1)`` and ``V = v / (1 - beta2)``
+    the recursions become ``M <- beta1 M + g`` and ``V <- beta2 V + g²``, and
+    the step is ``param -= c M / (sqrt(V) + e)`` with scalars
+    ``c = lr (1 - beta1) sqrt(bc2 / (1 - beta2)) / bc1`` and
+    ``e = eps sqrt(bc2 / (1 - beta2))`` (``bc_k = 1 - beta_k**step``): exactly
+    Adam, in 10 in-place elementwise passes and no temporary arrays.
+
+    Examples
+    --------
+    >>> p, g = np.array([1.0, -1.0]), np.array([0.5, -2.0])
+    >>> m, v = np.zeros(2), np.zeros(2)
+    >>> adam_update(p, g, m, v, 1, lr=0.1)
+    >>> p.round(6).tolist()  # the first step moves every coordinate by ~lr
+    [0.9, -0.9]
+    """
+    beta1, beta2 = betas
+    tmp = np.empty_like(param) if work is None else work
+    bc1 = 1.0 - beta1**step
+    bc2 = 1.0 - beta2**step
+    # M <- beta1 M + g ;  V <- beta2 V + g^2
+    m *= beta1
+    m += grad
+    np.multiply(grad, grad, out=tmp)
+    v *= beta2
+    v += tmp
+    # param -= lr/bc1 (1-b1) M / (sqrt((1-b2) V / bc2) + eps)
+    #        = c M / (sqrt(V) + e)
+    k = math.sqrt(bc2 / (1.0 - beta2))
+    np.sqrt(v, out=tmp)
+    tmp += eps * k
+    np.divide(m, tmp, out=tmp)
+    tmp *= lr * (1.0 - beta1) * k / bc1
+    param -= tmp
+
+
+# ---------------------------------------------------------------------------
+# model shells
+# ---------------------------------------------------------------------------
+
+
+class _Net:
+    """Parameters in one flat buffer; named arrays are views into it."""
+
+    _flat: NDArray[np.floating]
+    _grad_flat: NDArray[np.floating]
+    _params: dict[str, NDArray[np.floating]]
+    _grads: dict[str, NDArray[np.floating]]
+    dim: int
+
+    def _allocate(self, shapes: Mapping[str, tuple[int, ...]], dtype: np.dtype) -> None:
+        total = sum(math.prod(s) for s in shapes.values())
+        self._flat = np.zeros(total, dtype=dtype)
+        self._grad_flat = np.zeros(total, dtype=dtype)
+        self._params, self._grads = {}, {}
+        offset = 0
+        for name, shape in shapes.items():
+            size = math.prod(shape)
+            self._params[name] = self._flat[offset : offset + size].reshape(shape)
+            self._grads[name] = self._grad_flat[offset : offset + size].reshape(shape)
+            offset += size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Floating-point type of the parameters."""
+        return self._flat.dtype
+
+    @property
+    def params(self) -> dict[str, NDArray[np.floating]]:
+        """The named parameter arrays (views: writing to them changes the model)."""
+        return dict(self._params)
+
+    @property
+    def n_parameters(self) -> int:
+        """Total number of trainable parameters."""
+        return int(self._flat.size)
+
+    def _set(self, name: str, value: ArrayLike) -> None:
+        arr = check_finite_array(value, name)
+        target = self._params[name]
+        if arr.shape != target.shape:
+            msg = f"`{name}` must have shape {target.shape}; got shape {arr.shape}."
+            raise ValueError(msg)
+        target[...] = arr
+
+    def logit(self, x: ArrayLike) -> NDArray[np.floating]:  # pragma: no cover
+        raise NotImplementedError
+
+    def predict(self, x: ArrayLike) -> NDArray[np.int64]:
+        """Predicted labels: 1 ("outer") iff the logit is > 0, else 0 ("inner").
+
+        Parameters
+        ----------
+        x : array_like, shape (n, dim)
+            Points.
+
+        Returns
+        -------
+        ndarray of int, shape (n,)
+        """
+        return (self.logit(x) > 0).astype(np.int64)
+
+    # -- training interface (private) -------------------------------------
+    def _loss_and_grad(
+        self, x: NDArray[np.floating], y: NDArray[np.floating]
+    ) -> tuple[float, float]:  # pragma: no cover
+        raise NotImplementedError
+
+    def input_gradient(
+        self, x: ArrayLike
+    ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:  # pragma: no cover
+        raise NotImplementedError
+
+
+class QuadNet(_Net):
+    """Quadratic network ``logit(x) = w * sum_j (W x)_j**2 + b`` (paper §4).
+
+    Parameters
+    ----------
+    dim : int
+        Input dimension d (paper: 500).
+    hidden : int, default 1000
+        Hidden width h (paper: 1000).
+    rng : None, int or numpy.random.Generator, optional
+        Randomness for the initialisation.
+    dtype : numpy.float32 or numpy.float64, default numpy.float64
+        Type of the parameters and of the computation.
+
+    Attributes
+    ----------
+    W : ndarray, shape (hidden, dim)
+        Hidden weights (a view into the parameter buffer; assignable).
+    w, b : float
+        Readout weight and bias (assignable).
+
+    Notes
+    -----
+    Initialisation (the paper gives none): ``W_ij ~ N(0, 1/dim)`` (LeCun
+    normal), ``w = dim / hidden`` and ``b = -1``, so that ``w ||W x||² ≈
+    ||x||²`` and the rule coefficients ``alpha_i = w s_i² / (-b)`` start
+    Marchenko–Pastur distributed with mean 1, on both sides of the perfect band
+    ``[1/R², 1]``.  Label 1 ("outer") iff the logit is > 0.
+
+    References
+    ----------
+    J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018.
+
+    Examples
+    --------
+    >>> net = QuadNet(dim=5, hidden=8, rng=0)
+    >>> net.W.shape, net.w, net.b
+    ((8, 5), 0.625, -1.0)
+    >>> net.predict(np.zeros((1, 5))).tolist()
+    [0]
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        hidden: int = 1000,
+        *,
+        rng: ArrayLike | np.random.Generator | None = None,
+        dtype: DTypeLike = np.float64,
+    ) -> None:
+        self.dim = check_int(dim, "dim", minimum=1)
+        self.hidden = check_int(hidden, "hidden", minimum=1)
+        dt = _check_dtype(dtype)
+        self._allocate({"W": (self.hidden, self.dim), "w": (), "b": ()}, dt)
+        gen = np.random.default_rng(rng)
+        self._params["W"][...] = gen.standard_normal((self.hidden, self.dim)) / (
+            math.sqrt(self.dim)
+        )
+        self._params["w"][...] = self.dim / self.hidden
+        self._params["b"][...] = -1.0
+
+    @classmethod
+    def from_alphas(
+        cls,
+        alphas: ArrayLike,
+        hidden: int = 1000,
+        *,
+        basis: ArrayLike | None = None,
+        rng: ArrayLike | np.random.Generator | None = None,
+        dtype: DTypeLike = np.float64,
+    ) -> QuadNet:
+        """Build a quad net whose rule has the given coefficients.
+
+        Parameters
+        ----------
+        alphas : array_like, shape (dim,)
+            Nonnegative rule coefficients: the net says "outer" iff
+            ``sum(alphas * (basisᵀ x)**2) > 1``.
+        hidden : int, default 1000
+            Hidden width; must be >= the number of nonzero ``alphas``.
+        basis : array_like, shape (dim, dim), optional
+            Orthogonal matrix whose columns are the rule's axes; a random
+            rotation (Haar, from ``rng``) if omitted.
+        rng : None, int or numpy.random.Generator, optional
+            Randomness for the basis and the hidden mixing.
+        dtype : numpy.float32 or numpy.float64, default numpy.float64
+
+        Returns
+        -------
+        QuadNet
+
+        Notes
+        -----
+        ``W = U diag(sqrt(alphas * hidden / dim)) basisᵀ`` with ``U`` (hidden ×
+        dim) having orthonormal columns (random), ``w = dim / hidden`` and
+        ``b = -1``, so ``WᵀW = basis diag(alphas hidden / dim) basisᵀ`` and
+        every hidden unit is active.
+
+        Examples
+        --------
+        >>> net = QuadNet.from_alphas([0.7, 0.8, 0.9], hidden=4, rng=0)
+        >>> x = np.array([[1.0, 0.0, 0.0]])
+        >>> bool(net.logit(x)[0] < 0)   # inner points are classified inner
+        True
+        """
+        a = check_finite_array(alphas, "alphas")
+        if a.ndim != 1 or a.size < 1 or np.any(a < 0):
+            msg = f"`alphas` must be a 1-d array of numbers >= 0; got {alphas!r}."
+            raise ValueError(msg)
+        dim = a.size
+        hidden = check_int(hidden, "hidden", minimum=1)
+        if np.count_nonzero(a) > hidden:
+            msg = (
+                f"`hidden` must be >= the number of nonzero alphas "
+                f"({np.count_nonzero(a)}); got {hidden!r}."
+            )
+            raise ValueError(msg)
+        gen = np.random.default_rng(rng)
+        if basis is None:
+            q, r = np.linalg.qr(gen.standard_normal((dim, dim)))
+            basis_arr = q * np.sign(np.diag(r))
+        else:
+            basis_arr = check_finite_array(basis, "basis")
+            if basis_arr.shape != (dim, dim) or not np.allclose(
+                basis_arr.T @ basis_arr, np.eye(dim), atol=1e-10
+            ):
+                msg = f"`basis` must be an orthogonal ({dim}, {dim}) matrix."
+                raise ValueError(msg)
+        order = np.argsort(-a)  # nonzero alphas first
+        k = min(hidden, dim)
+        mix, _ = np.linalg.qr(gen.standard_normal((hidden, k)))
+        scales = np.sqrt(a[order[:k]] * hidden / dim)
+        net = cls(dim, hidden, rng=gen, dtype=dtype)
+        net._params["W"][...] = (mix * scales) @ basis_arr[:, order[:k]].T
+        net._params["w"][...] = dim / hidden
+        net._params["b"][...] = -1.0
+        return net
+
+    @classmethod
+    def perfect(
+        cls,
+        dim: int,
+        hidden: int = 1000,
+        *,
+        outer_radius: float = 1.3,
+        rng: ArrayLike | np.random.Generator | None = None,
+        dtype: DTypeLike = np.float64,
+    ) -> QuadNet:
+        """Build a perfect quad net: every rule coefficient inside ``[1/R², 1]``.
+
+        Parameters
+        ----------
+        dim : int
+            Input dimension (``hidden >= dim`` is required: a zero coefficient
+            would misclassify outer points).
+        hidden : int, default 1000
+        outer_radius : float, default 1.3
+            R; the coefficients are drawn uniformly from the middle half of the
+            band ``[1/R², 1]``.
+        rng : None, int or numpy.random.Generator, optional
+        dtype : numpy.float32 or numpy.float64, default numpy.float64
+
+        Returns
+        -------
+        QuadNet
+            Built by :meth:`from_alphas` in a random basis.
+
+        Notes
+        -----
+        The starting point of the drift experiment of Gilmer et al. (2018,
+        §4): training from here lowers the average loss while coefficients
+        leave the band.
+
+        Examples
+        --------
+        >>> net = QuadNet.perfect(10, hidden=10, rng=0)
+        >>> lo, hi = 1 / 1.3**2, 1.0
+        >>> a = np.linalg.eigvalsh(net.w * net.W.T @ net.W / -net.b)
+        >>> bool(np.all((a > lo) & (a < hi)))
+        True
+        """
+        dim = check_int(dim, "dim", minimum=1)
+        hidden = check_int(hidden, "hidden", minimum=1)
+        if hidden < dim:
+            msg = f"`hidden` must be >= dim={dim} for a perfect net; got {hidden!r}."
+            raise ValueError(msg)
+        lo = 1.0 / check_positive(outer_radius, "outer_radius") ** 2
+        if not lo < 1:
+            msg = f"`outer_radius` must be a finite number > 1; got {outer_radius!r}."
+            raise ValueError(msg)
+        gen = np.random.default_rng(rng)
+        width = 1.0 - lo
+        alphas = gen.uniform(lo + width / 4, 1.0 - width / 4, size=dim)
+        return cls.from_alphas(alphas, hidden, rng=gen, dtype=dtype)
+
+    # -- parameters ---------------------------------------------------------
+    @property
+    def W(self) -> NDArray[np.floating]:
+        """Hidden weights, shape (hidden, dim)."""
+        return self._params["W"]
+
+    @W.setter
+    def W(self, value: ArrayLike) -> None:
+        self._set("W", value)
+
+    @property
+    def w(self) -> float:
+        """Scalar readout weight."""
+        return float(self._params["w"])
+
+    @w.setter
+    def w(self, value: float) -> None:
+        self._set("w", value)
+
+    @property
+    def b(self) -> float:
+        """Scalar readout bias."""
+        return float(self._params["b"])
+
+    @b.setter
+    def b(self, value: float) -> None:
+        self._set("b", value)
+
+    # -- evaluation ---------------------------------------------------------
+    def logit(self, x: ArrayLike) -> NDArray[np.floating]:
+        """Logits ``w * ||W x||² + b``.
+
+        Parameters
+        ----------
+        x : array_like, shape (n, dim)
+
+        Returns
+        -------
+        ndarray, shape (n,)
+
+        Examples
+        --------
+        >>> net = QuadNet.from_alphas([0.5, 2.0], hidden=2, basis=np.eye(2), rng=0)
+        >>> net.logit([[1.0, 0.0]]).round(12).tolist()  # 0.5 x1² + 2 x2² - 1
+        [-0.5]
+        """
+        xs = _check_points(x, self.dim, self.dtype)
+        p = self._params
+        return quadnet_logit(p["W"], p["w"], p["b"], xs)
+
+    def input_gradient(
+        self, x: ArrayLike
+    ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """Logits and their gradients with respect to the inputs.
+
+        Parameters
+        ----------
+        x : array_like, shape (n, dim)
+
+        Returns
+        -------
+        logits : ndarray, shape (n,)
+        grad : ndarray, shape (n, dim)
+            ``d logit / dx = 2 w WᵀW x``.
+
+        Examples
+        --------
+        >>> net = QuadNet.from_alphas([1.0, 1.0], hidden=2, rng=0)
+        >>> z, g = net.input_gradient([[1.0, 0.0]])
+        >>> g.round(12).tolist()
+        [[2.0, 0.0]]
+        """
+        xs = _check_points(x, self.dim, self.dtype)
+        p = self._params
+        h = xs @ p["W"].T
+        z = p["w"] * np.einsum("ij,ij->i", h, h) + p["b"]
+        return z, (2 * p["w"]) * (h @ p["W"])
+
+    def to_rule(self) -> QuadraticRule:
+        """Return the ellipsoidal decision rule of this net (computed in float64).
+
+        Returns
+        -------
+        spheres_theory.rules.QuadraticRule
+            ``QuadraticRule.from_quad_net(W, w, b)``: "outer" iff
+            ``sum(alphas * z**2) > 1`` with ``alphas = w s²/(-b)``.
+
+        Examples
+        --------
+        >>> net = QuadNet.from_alphas([0.7, 0.8, 0.9], hidden=4, rng=0)
+        >>> np.sort(net.to_rule().alphas).round(10).tolist()
+        [0.7, 0.8, 0.9]
+        """
+        return QuadraticRule.from_quad_net(
+            np.asarray(self.W, dtype=np.float64), float(self.w), float(self.b)
+        )
+
+    def _loss_and_grad(
+        self, x: NDArray[np.floating], y: NDArray[np.floating]
+    ) -> tuple[float, float]:
+        p, g = self._params, self._grads
+        h = x @ p["W"].T
+        s = np.einsum("ij,ij->i", h, h)
+        z = p["w"] * s + p["b"]
+        loss, dz = sigmoid_cross_entropy(z, y)
+        g["w"][...] = dz @ s
+        g["b"][...] = dz.sum()
+        h *= (2 * p["w"]) * dz[:, None]
+        np.matmul(h.T, x, out=g["W"])
+        correct = np.count_nonzero((z > 0) == (y > 0.5))
+        return loss, correct / x.shape[0]
+
+    def __repr__(self) -> str:
+        return f"QuadNet(dim={self.dim}, hidden={self.hidden}, dtype={self.dtype})"
+
+
+class ReLUNet(_Net):
+    """ReLU network ``dim -> hidden[0] -> … -> 1`` with batch normalisation.
+
+    Parameters
+    ----------
+    dim : int
+        Input dimension d (paper: 500).
+    hidden : tuple of int, default (1000, 1000)
+        Hidden widths (paper: two layers of 1000).
+    batch_norm : bool, default True
+        Batch normalisation after each hidden linear map (before the ReLU), as
+        in the paper; plain biases instead if False.
+    rng : None, int or numpy.random.Generator, optional
+        Randomness for the initialisation.
+    dtype : numpy.float32 or numpy.float64, default numpy.float64
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        ``W1, gamma1, beta1, W2, gamma2, beta2, w_out, b_out`` (views).
+    state : dict of str to ndarray
+        Batch-norm running averages ``running_mean_i`` (start 0) and
+        ``running_var_i`` (start 1), updated with momentum 0.1 from the
+        unbiased batch variance (PyTorch's convention); ``eps = 1e-5``.
+
+    Notes
+    -----
+    Initialisation (the paper gives none): hidden weights He-normal
+    ``N(0, 2/fan_in)``, readout ``N(0, 1/fan_in)``, ``gamma = 1``,
+    ``beta = 0``, biases 0.  :meth:`logit` with ``training=True`` normalises
+    with batch statistics and updates the running averages; evaluation mode
+    (the default, used by :meth:`predict` and attacks) uses the running
+    averages, so each point is classified independently.
+
+    Examples
+    --------
+    >>> net = ReLUNet(4, hidden=(8, 8), rng=0)
+    >>> sorted(net.params)
+    ['W1', 'W2', 'b_out', 'beta1', 'beta2', 'gamma1', 'gamma2', 'w_out']
+    >>> net.predict(np.ones((3, 4))).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        hidden: Sequence[int] = (1000, 1000),
+        *,
+        batch_norm: bool = True,
+        rng: ArrayLike | np.random.Generator | None = None,
+        dtype: DTypeLike = np.float64,
+    ) -> None:
+        self.dim = check_int(dim, "dim", minimum=1)
+        widths = (hidden,) if isinstance(hidden, int | np.integer) else tuple(hidden)
+        if len(widths) < 1:
+            msg = f"`hidden` must list at least one width; got {hidden!r}."
+            raise ValueError(msg)
+        self.hidden = tuple(check_int(h, "hidden", minimum=1) for h in widths)
+        self.batch_norm = bool(batch_norm)
+        dt = _check_dtype(dtype)
+        shapes: dict[str, tuple[int, ...]] = {}
+        fan_in = self.dim
+        for i, width in enumerate(self.hidden, start=1):
+            shapes[f"W{i}"] = (width, fan_in)
+            if self.batch_norm:
+                shapes[f"gamma{i}"] = (width,)
+                shapes[f"beta{i}"] = (width,)
+            else:
+                shapes[f"b{i}"] = (width,)
+            fan_in = width
+        shapes["w_out"] = (fan_in,)
+        shapes["b_out"] = ()
+        self._allocate(shapes, dt)
+        gen = np.random.default_rng(rng)
+        fan_in = self.dim
+        self.state: dict[str, NDArray[np.floating]] = {}
+        for i, width in enumerate(self.hidden, start=1):
+            std = math.sqrt(2.0 / fan_in)
+            self._params[f"W{i}"][...] = gen.standard_normal((width, fan_in)) * std
+            if self.batch_norm:
+                self._params[f"gamma{i}"][...] = 1.0
+                self.state[f"running_mean{i}"] = np.zeros(width, dtype=dt)
+                self.state[f"running_var{i}"] = np.ones(width, dtype=dt)
+            fan_in = width
+        self._params["w_out"][...] = gen.standard_normal(fan_in) / math.sqrt(fan_in)
+        self.momentum = _BN_MOMENTUM
+        self.eps = _BN_EPS
+
+    def _update_running(self, cache: Sequence[Mapping[str, Any]]) -> None:
+        m = self.momentum
+        for i in range(1, len(self.hidden) + 1):
+            entry = cache[i - 1]
+            if "mean" in entry:
+                rm, rv = self.state[f"running_mean{i}"], self.state[f"running_var{i}"]
+                rm *= 1 - m
+                rm += m * entry["mean"]
+                rv *= 1 - m
+                rv += m * entry["var_unbiased"]
+
+    def logit(self, x: ArrayLike, *, training: bool = False) -> NDArray[np.floating]:
+        """Logits of the points.
+
+        Parameters
+        ----------
+        x : array_like, shape (n, dim)
+        training : bool, default False
+            Batch statistics (and an update of the running averages) if True;
+            running averages otherwise.
+
+        Returns
+        -------
+        ndarray, shape (n,)
+
+        Examples
+        --------
+        >>> net = ReLUNet(3, hidden=(4,), rng=0)
+        >>> net.logit(np.eye(3)).shape
+        (3,)
+        """
+        xs = _check_points(x, self.dim, self.dtype)
+        z, cache = relunet_forward(
+            self._params, xs, training=training, state=self.state, eps=self.eps
+        )
+        if training:
+            self._update_running(cache)
+        return z
+
+    def input_gradient(
+        self, x: ArrayLike
+    ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """Logits and their input gradients in evaluation mode.
+
+        Parameters
+        ----------
+        x : array_like, shape (n, dim)
+
+        Returns
+        -------
+        logits : ndarray, shape (n,)
+        grad : ndarray, shape (n, dim)
+            ``d logit_n / d x_n`` (points are independent in evaluation mode).
+
+        Examples
+        --------
+        >>> net = ReLUNet(3, hidden=(4,), rng=0)
+        >>> z, g = net.input_gradient(np.eye(3))
+        >>> g.shape
+        (3, 3)
+        """
+        xs = _check_points(x, self.dim, self.dtype)
+        z, cache = relunet_forward(
+            self._params, xs, training=False, state=self.state, eps=self.eps
+        )
+        grads = relunet_backward(self._params, cache, np.ones_like(z), input_only=True)
+        return z, grads["x"]
+
+    def _loss_and_grad(
+        self, x: NDArray[np.floating], y: NDArray[np.floating]
+    ) -> tuple[float, float]:
+        z, cache = relunet_forward(
+            self._params, x, training=True, state=self.state, eps=self.eps
+        )
+        self._update_running(cache)
+        loss, dz = sigmoid_cross_entropy(z, y)
+        relunet_backward(self._params, cache, dz, grads=self._grads)
+        self._grads.pop("x", None)
+        correct = np.count_nonzero((z > 0) == (y > 0.5))
+        return loss, correct / x.shape[0]
+
+    def __repr__(self) -> str:
+        return (
+            f"ReLUNet(dim={self.dim}, hidden={self.hidden}, "
+            f"batch_norm={self.batch_norm}, dtype={self.dtype})"
+        )
+
+
+# ---------------------------------------------------------------------------
+# training
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """One checkpoint of :func:`train`.
+
+    Attributes
+    ----------
+    step : int
+        Number of Adam steps done.
+    loss : float
+        Mean training batch loss over the steps since the previous checkpoint.
+    accuracy : float
+        Mean training batch accuracy over the same steps (for a ReLU net with
+        batch norm, in training mode: batch statistics of ``batch_size``
+        points make it lower than the evaluation-mode accuracy of
+        :meth:`ReLUNet.predict`).
+    inner_log10_error, outer_log10_error : float or None
+        Quad nets only: exact log10 error rate of the net's rule on each sphere
+        (``-inf`` for a rule without errors there).
+    bad_alphas : int or None
+        Quad nets only: number of rule coefficients outside ``[1/R², 1]``.
+    worst_loss : float or None
+        Quad nets only: the exact largest loss over both spheres (at the
+        rule's extreme axes), ``softplus`` of the worst logit.
+    """
+
+    step: int
+    loss: float
+    accuracy: float
+    inner_log10_error: float | None = None
+    outer_log10_error: float | None = None
+    bad_alphas: int | None = None
+    worst_loss: float | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TrainingHistory:
+    """Result of :func:`train`.
+
+    Attributes
+    ----------
+    loss : ndarray, shape (steps_done,)
+        Training loss of every batch.
+    accuracy : ndarray, shape (steps_done,)
+        Training accuracy of every batch.
+    checkpoints : tuple of Checkpoint
+        Records every ``checkpoint_every`` steps and at the end.
+    steps_done : int
+        Steps run (fewer than asked if a callback stopped training).
+    batch_size : int
+    lr : float
+    train_size : int or None
+        Size of the fixed training set, None for online sampling.
+    seconds : float
+        Wall-clock training time.
+    """
+
+    loss: NDArray[np.float64]
+    accuracy: NDArray[np.float64]
+    checkpoints: tuple[Checkpoint, ...]
+    steps_done: int
+    batch_size: int
+    lr: float
+    train_size: int | None
+    seconds: float
+
+    def table(self) -> dict[str, NDArray[np.float64]]:
+        """Checkpoint fields as arrays (None becomes NaN).
+
+        Returns
+        -------
+        dict of str to ndarray
+            One array per :class:`Checkpoint` field, in checkpoint order.
+        """
+        names = [f.name for f in fields(Checkpoint)]
+        return {
+            name: np.array(
+                [
+                    np.nan if getattr(c, name) is None else getattr(c, name)
+                    for c in self.checkpoints
+                ],
+                dtype=np.float64,
+            )
+            for name in names
+        }
+
+
+def _softplus(z: float) -> float:
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+def _quad_checkpoint_fields(
+    model: QuadNet, spheres: ConcentricSpheres
+) -> dict[str, Any]:
+    rule = model.to_rule()
+    inner = rule.error_rate(spheres, sphere="inner").log10_value
+    outer = rule.error_rate(spheres, sphere="outer").log10_value
+    bad = rule.bad_alphas(spheres).n_bad
+    # Exact worst logits: with alphas = w s²/|b| the logit on the sphere of
+    # radius r is |b| r² sum(alphas z²) + b, sum(alphas z²) in [min, max] alpha.
+    b = float(model.b)
+    a_lo, a_hi = float(rule.alphas.min()), float(rule.alphas.max())
+    r2 = spheres.outer_radius**2
+    inner_max = abs(b) * a_hi + b
+    outer_min = abs(b) * r2 * a_lo + b
+    worst = float(max(_softplus(inner_max), _softplus(-outer_min)))
+    return {
+        "inner_log10_error": float(inner),
+        "outer_log10_error": float(outer),
+        "bad_alphas": bad,
+        "worst_loss": worst,
+    }
+
+
+def train(
+    model: QuadNet | ReLUNet,
+    spheres: ConcentricSpheres,
+    *,
+    steps: int,
+    batch_size: int = 50,
+    lr: float = 1e-4,
+    train_size: int | None = None,
+    rng: ArrayLike | np.random.Generator | None = None,
+    callbacks: Iterable[Callable[[QuadNet | ReLUNet, Checkpoint], bool | None]] = (),
+    progress: bool = True,
+    checkpoint_every: int | None = None,
+    exact_checkpoints: bool = True,
+) -> TrainingHistory:
+    """Train a model with Adam on sigmoid cross-entropy, in place.
+
+    Parameters
+    ----------
+    model : QuadNet or ReLUNet
+        Trained in place.
+    spheres : ConcentricSpheres
+        The data distribution (its ``dim`` must equal the model's).
+    steps : int
+        Number of Adam steps (paper: up to 10⁶ online).
+    batch_size : int, default 50
+        Points per step (paper: 50).
+    lr : float, default 1e-4
+        Adam learning rate (paper: 1e-4).
+    train_size : int, optional
+        If None (default), every batch is fresh: online sampling from
+        ``spheres.sample``.  Otherwise a fixed training set of this many points
+        is sampled once and visited in reshuffled epochs.
+    rng : None, int or numpy.random.Generator, optional
+        Randomness for the data (normalised once).
+    callbacks : iterable of callable, optional
+        Each is called as ``callback(model, checkpoint)`` at every checkpoint;
+        training stops early if one returns True.
+    progress : bool, default True
+        Show a tqdm progress bar with the running loss and accuracy.
+    checkpoint_every : int, optional
+        Record a :class:`Checkpoint` every this many steps (and always at the
+        end).
+    exact_checkpoints : bool, default True
+        For a :class:`QuadNet`, fill the checkpoints' exact error rates,
+        bad-coefficient count and worst-case loss (tens of milliseconds each at
+        d = 500); if False these fields are None.
+
+    Returns
+    -------
+    TrainingHistory
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments or a model whose ``dim`` differs from the spheres'.
+
+    Notes
+    -----
+    Adam (β = (0.9, 0.999), ε = 1e-8) restarts from zero moments on each call.
+    Online batches are drawn in chunks of about 4096 points to amortise the
+    sampling overhead; each point is used once.  Checkpoints of a
+    :class:`QuadNet` include the exact error rates of its rule on both spheres
+    (:meth:`QuadraticRule.error_rate`), the number of coefficients outside
+    ``[1/R², 1]`` and the exact worst-case loss, so a checkpoint at d = 500
+    costs a few tens of milliseconds.
+
+    For sweeps of many small runs in parallel processes, pin one BLAS thread
+    per process (``OPENBLAS_NUM_THREADS=1`` before numpy is imported, or
+    ``threadpoolctl.threadpool_limits(1)`` if installed).
+
+    References
+    ----------
+    J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018, §4.
+
+    Examples
+    --------
+    >>> sp = ConcentricSpheres(dim=5)
+    >>> net = QuadNet(5, hidden=10, rng=0)
+    >>> hist = train(net, sp, steps=300, lr=1e-2, rng=0, progress=False)
+    >>> x, y = sp.sample(1000, rng=1)
+    >>> bool(np.mean(net.predict(x) == y) > 0.95)
+    True
+    """
+    if not isinstance(model, QuadNet | ReLUNet):
+        msg = f"`model` must be a QuadNet or ReLUNet; got {model!r}."
+        raise ValueError(msg)
+    if not isinstance(spheres, ConcentricSpheres):
+        msg = f"`spheres` must be a ConcentricSpheres; got {spheres!r}."
+        raise ValueError(msg)
+    if spheres.dim != model.dim:
+        msg = (
+            f"`spheres` must have dim={model.dim} (the model's); got dim={spheres.dim}."
+        )
+        raise ValueError(msg)
+    steps = check_int(steps, "steps", minimum=0)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    lr = float(check_positive(lr, "lr"))
+    if train_size is not None:
+        train_size = check_int(train_size, "train_size", minimum=1)
+    if checkpoint_every is not None:
+        checkpoint_every = check_int(checkpoint_every, "checkpoint_every", minimum=1)
+    callbacks = tuple(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            msg = f"`callbacks` must contain callables; got {cb!r}."
+            raise ValueError(msg)
+    gen = np.random.default_rng(rng)
+    dtype = model.dtype
+
+    # -- data ----------------------------------------------------------------
+    chunk_batches = max(1, 4096 // batch_size)
+    fixed: tuple[NDArray[np.floating], NDArray[np.floating]] | None = None
+    if train_size is not None:
+        xf, yf = spheres.sample(train_size, rng=gen)
+        fixed = (xf.astype(dtype), yf.astype(dtype))
+
+    buffer: list[tuple[NDArray[np.floating], NDArray[np.floating]]] = []
+    order = np.empty(0, dtype=np.int64)
+    pos = 0
+
+    def next_batch() -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        nonlocal order, pos
+        if fixed is None:
+            if not buffer:
+                xb, yb = spheres.sample(chunk_batches * batch_size, rng=gen)
+                xb, yb = xb.astype(dtype), yb.astype(dtype)
+                buffer.extend(
+                    (xb[k : k + batch_size], yb[k : k + batch_size])
+                    for k in range(len(xb) - batch_size, -1, -batch_size)
+                )
+            return buffer.pop()
+        idx = np.empty(0, dtype=np.int64)
+        while idx.size < batch_size:
+            if pos >= order.size:
+                order, pos = gen.permutation(fixed[0].shape[0]), 0
+            take = order[pos : pos + batch_size - idx.size]
+            pos += take.size
+            idx = np.concatenate([idx, take])
+        return fixed[0][idx], fixed[1][idx]
+
+    # -- optimiser state -------------------------------------------------------
+    m = np.zeros_like(model._flat)
+    v = np.zeros_like(model._flat)
+    work = np.empty_like(model._flat)
+
+    losses = np.empty(steps, dtype=np.float64)
+    accs = np.empty(steps, dtype=np.float64)
+    checkpoints: list[Checkpoint] = []
+    last_ckpt = 0
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=steps, desc=type(model).__name__, unit="step")
+
+    def record(step: int) -> bool:
+        nonlocal last_ckpt
+        window = slice(last_ckpt, step)
+        extra: dict[str, Any] = {}
+        if exact_checkpoints and isinstance(model, QuadNet):
+            extra = _quad_checkpoint_fields(model, spheres)
+        ckpt = Checkpoint(
+            step=step,
+            loss=float(losses[window].mean()) if step > last_ckpt else math.nan,
+            accuracy=float(accs[window].mean()) if step > last_ckpt else math.nan,
+            **extra,
+        )
+        checkpoints.append(ckpt)
+        last_ckpt = step
+        stop = False
+        for cb in callbacks:
+            stop = bool(cb(model, ckpt)) or stop
+        return stop
+
+    start = time.perf_counter()
+    done = 0
+    try:
+        for step in range(1, steps + 1):
+            xb, yb = next_batch()
+            loss, acc = model._loss_and_grad(xb, yb)
+            adam_update(model._flat, model._grad_flat, m, v, step, lr=lr, work=work)
+            losses[step - 1] = loss
+            accs[step - 1] = acc
+            done = step
+            if bar is not None and (step % 50 == 0 or step == steps):
+                lo = max(0, step - 50)
+                bar.update(step - bar.n)
+                bar.set_postfix(
+                    loss=f"{losses[lo:step].mean():.3g}",
+                    acc=f"{accs[lo:step].mean():.3f}",
+                    refresh=False,
+                )
+            if (
+                checkpoint_every is not None
+                and step % checkpoint_every == 0
+                and step < steps
+                and record(step)
+            ):
+                break
+        if not checkpoints or checkpoints[-1].step != done:
+            record(done)
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - start
+    return TrainingHistory(
+        loss=losses[:done].copy(),
+        accuracy=accs[:done].copy(),
+        checkpoints=tuple(checkpoints),
+        steps_done=done,
+        batch_size=batch_size,
+        lr=lr,
+        train_size=train_size,
+        seconds=seconds,
+    )
+
+
+# ---------------------------------------------------------------------------
+# persistence
+# ---------------------------------------------------------------------------
+
+
+def save_model(model: QuadNet | ReLUNet, path: str | Path) -> Path:
+    """Save a model's parameters to a ``.npz`` file.
+
+    Parameters
+    ----------
+    model : QuadNet or ReLUNet
+    path : str or pathlib.Path
+        Destination; ``.npz`` is appended if missing.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Notes
+    -----
+    A quad net's file holds arrays ``W`` (hidden × dim), ``w`` and ``b`` (0-d),
+    which is all ``spheres-theory verify FILE.npz`` reads, plus ``kind``.  A
+    ReLU net's file holds ``kind``, ``hidden``, ``batch_norm``, ``eps``,
+    ``momentum``, every parameter and every running average.  No pickles.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> net = QuadNet(3, hidden=4, rng=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = save_model(net, os.path.join(tmp, "net"))
+    ...     sorted(np.load(path).files)
+    ['W', 'b', 'kind', 'w']
+    """
+    p = Path(path)
+    if p.suffix != ".npz":
+        p = p.with_name(p.name + ".npz")
+    arrays: dict[str, NDArray[Any]] = {"kind": np.array(type(model).__name__)}
+    if isinstance(model, QuadNet):
+        arrays.update(W=np.array(model.W), w=np.array(model.w), b=np.array(model.b))
+    elif isinstance(model, ReLUNet):
+        arrays.update(
+            hidden=np.array(model.hidden, dtype=np.int64),
+            batch_norm=np.array(model.batch_norm),
+            eps=np.array(model.eps),
+            momentum=np.array(model.momentum),
+        )
+        arrays.update({k: np.array(v) for k, v in model._params.items()})
+        arrays.update({k: np.array(v) for k, v in model.state.items()})
+    else:
+        msg = f"`model` must be a QuadNet or ReLUNet; got {model!r}."
+        raise ValueError(msg)
+    np.savez(p, **arrays)  # type: ignore[arg-type]
+    return p
+
+
+def load_model(path: str | Path) -> QuadNet | ReLUNet:
+    """Load a model written by :func:`save_model`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.npz`` file.  A file with arrays ``W``, ``w``, ``b`` and no ``kind``
+        is read as a quad net.
+
+    Returns
+    -------
+    QuadNet or ReLUNet
+        With the dtype of the stored ``W`` / ``W1``.
+
+    Raises
+    ------
+    ValueError
+        If the file lacks the arrays of a known model.
+    OSError
+        If the file cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> net = ReLUNet(3, hidden=(4, 4), rng=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     back = load_model(save_model(net, os.path.join(tmp, "relu.npz")))
+    >>> bool(np.array_equal(back.params["W2"], net.params["W2"]))
+    True
+    """
+    with np.load(Path(path), allow_pickle=False) as f:
+        data = {k: f[k] for k in f.files}
+    kind = str(data["kind"]) if "kind" in data else "QuadNet"
+    if kind == "QuadNet":
+        missing = {"W", "w", "b"} - set(data)
+        if missing:
+            msg = f"`path` {str(path)!r} lacks the quad-net arrays {sorted(missing)}."
+            raise ValueError(msg)
+        W = np.asarray(data["W"])
+        if W.ndim != 2 or np.size(data["w"]) != 1 or np.size(data["b"]) != 1:
+            msg = f"`path` {str(path)!r}: `W` must be 2-d and `w`, `b` scalars."
+            raise ValueError(msg)
+        dtype = W.dtype if W.dtype in _DTYPES else np.dtype(np.float64)
+        net = QuadNet(W.shape[1], W.shape[0], rng=0, dtype=dtype)
+        net.W = W
+        net.w = float(np.ravel(data["w"])[0])
+        net.b = float(np.ravel(data["b"])[0])
+        return net
+    if kind == "ReLUNet":
+        try:
+            hidden = tuple(int(h) for h in data["hidden"])
+            relu = ReLUNet(
+                int(data["W1"].shape[1]),
+                hidden,
+                batch_norm=bool(data["batch_norm"]),
+                rng=0,
+                dtype=data["W1"].dtype,
+            )
+            for name in relu._params:
+                relu._set(name, data[name])
+            for name, arr in relu.state.items():
+                arr[...] = data[name]
+            relu.eps = float(data["eps"])
+            relu.momentum = float(data["momentum"])
+        except KeyError as exc:
+            msg = f"`path` {str(path)!r} lacks the ReLU-net array {exc.args[0]!r}."
+            raise ValueError(msg) from None
+        return relu
+    msg = f"`path` {str(path)!r} holds an unknown model kind {kind!r}."
+    raise ValueError(msg)

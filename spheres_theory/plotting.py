@@ -1,0 +1,484 @@
+"""Figures of the reproduction: one function per figure of the report.
+
+Each function takes a result object of :mod:`spheres_theory.experiments` and
+an optional matplotlib ``Axes`` and returns the ``Axes`` it drew on (the
+slices figure returns an array of them).  matplotlib is imported lazily inside
+the functions, so ``import spheres_theory.plotting`` stays cheap;
+:func:`save_figures` draws on bare :class:`matplotlib.figure.Figure` objects
+(Agg canvas) and never touches the pyplot state.
+
+References
+----------
+.. [1] J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "plot_alpha_histogram",
+    "plot_attack_gap",
+    "plot_bound_curves",
+    "plot_decision_slices",
+    "plot_drift",
+    "plot_error_vs_distance",
+    "plot_online_alphas",
+    "save_figures",
+]
+
+_BAND_COLOR = "tab:green"
+
+
+def _axes(ax: Any) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    return ax
+
+
+def plot_bound_curves(result: Any, ax: Any = None) -> Any:
+    """Exact Lévy bound d*(μ; d) and the paper's Φ⁻¹(1 − μ)/√d (item 1).
+
+    Parameters
+    ----------
+    result : BoundCurvesResult
+        From :func:`spheres_theory.experiments.bound_curves`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Log-x axes with one solid (exact) and one dashed (asymptotic) curve
+        per dimension and the paper's μ = 0.01 cartoon values as crosses.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory.experiments import BoundCurvesResult
+    >>> mu = np.array([1e-4, 1e-2])
+    >>> r = BoundCurvesResult(np.array([500]), mu, np.array([[0.17, 0.10]]),
+    ...     np.array([[0.166, 0.104]]), *[np.zeros(1)] * 5,
+    ...     np.array([500]), np.array([0.104]), np.array([0.1042]))
+    >>> ax = plot_bound_curves(r, Figure().subplots())
+    >>> len(ax.lines)
+    3
+    """
+    ax = _axes(ax)
+    for k, dim in enumerate(result.dims):
+        color = f"C{k}"
+        ax.plot(result.error_rates, result.exact[k], color=color, label=f"d = {dim}")
+        ax.plot(result.error_rates, result.asymptotic[k], "--", color=color)
+    ok = np.isin(result.cartoon_dims, result.dims)
+    if ok.any():
+        ax.plot(
+            np.full(int(ok.sum()), 1e-2),
+            result.cartoon_paper[ok],
+            "kx",
+            label="paper's cartoon (μ = 0.01)",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("error rate μ")
+    ax.set_ylabel("mean distance to the nearest error")
+    ax.set_title("exact bound (solid) vs Φ⁻¹(1 − μ)/√d (dashed)")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_alpha_histogram(result: Any, ax: Any = None) -> Any:
+    """Histogram of the fixed-set quad net's α with the band [1/R², 1] (item 2).
+
+    Parameters
+    ----------
+    result : FixedSetQuadNetResult
+        From :func:`spheres_theory.experiments.fixed_set_quadnet`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The histogram (paper's Fig. 3 left).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory.experiments import FixedSetQuadNetResult
+    >>> r = FixedSetQuadNetResult(np.linspace(0, 1.5, 10), 1 / 1.69, 1.0, 1.0,
+    ...     3, 4, 1, -3.0, "exact", -5.0, -1.0, -20.0, 10, 0, 0, 1.0, 100, 10,
+    ...     20, np.arange(2), np.ones(2))
+    >>> ax = plot_alpha_histogram(r, Figure().subplots())
+    >>> ax.get_xlabel()
+    'α'
+    """
+    ax = _axes(ax)
+    ax.axvspan(
+        result.alpha_low,
+        result.alpha_high,
+        color=_BAND_COLOR,
+        alpha=0.2,
+        label="perfect band [1/R², 1]",
+    )
+    ax.hist(result.alphas, bins=min(60, max(10, result.alphas.size // 5)), color="C0")
+    ax.set_xlabel("α")
+    ax.set_ylabel("count")
+    ax.set_title(
+        f"fixed set of {result.train_size}: {result.n_above} α > 1, "
+        f"{result.n_below} α < 1/R²\nexact log10 inner error "
+        f"{result.log10_error_inner:.2f}, CLT {result.log10_clt_inner:.2f}",
+        fontsize="medium",
+    )
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_online_alphas(result: Any, ax: Any = None) -> Any:
+    """α of the online quad net per checkpoint, converging into the band (item 3).
+
+    Parameters
+    ----------
+    result : OnlineQuadNetResult
+        From :func:`spheres_theory.experiments.online_quadnet`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Min, max and the 5–95 % range of α against the step (symlog axis).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory.experiments import OnlineQuadNetResult
+    >>> r = OnlineQuadNetResult(np.array([0, 10]), np.array([[0.1, 2.0],
+    ...     [0.7, 0.9]]), np.array([2, 0]), np.array([-1.0, -np.inf]),
+    ...     np.array([-1.0, -np.inf]), 1 / 1.69, 1.0, 4)
+    >>> ax = plot_online_alphas(r, Figure().subplots())
+    >>> ax.get_xscale()
+    'symlog'
+    """
+    ax = _axes(ax)
+    a = np.asarray(result.alphas)
+    steps = np.asarray(result.steps)
+    ax.axhspan(
+        result.alpha_low,
+        result.alpha_high,
+        color=_BAND_COLOR,
+        alpha=0.2,
+        label="perfect band [1/R², 1]",
+    )
+    lo, hi = np.quantile(a, [0.05, 0.95], axis=1)
+    ax.fill_between(steps, lo, hi, color="C0", alpha=0.3, label="5–95 % of α")
+    ax.plot(steps, a.min(axis=1), color="C0", lw=1, label="min / max α")
+    ax.plot(steps, a.max(axis=1), color="C0", lw=1)
+    ax.set_xscale("symlog", linthresh=max(1, int(steps[steps > 0].min(initial=1))))
+    ax.set_xlabel("Adam step")
+    ax.set_ylabel("α")
+    ax.set_title(f"online training: {int(result.n_bad[-1])} bad α at the end")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_drift(result: Any, ax: Any = None) -> Any:
+    """Average and worst-case loss and bad-α count from a perfect start (item 4).
+
+    Parameters
+    ----------
+    result : DriftResult
+        From :func:`spheres_theory.experiments.perfect_init_drift`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw the losses; the bad-α count goes on a twin axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The loss axes (log-y) (paper's Fig. 3 right).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory.experiments import DriftResult
+    >>> r = DriftResult(np.array([0, 5]), np.array([0.03, 0.02]),
+    ...     np.array([0.1, 2.0]), np.array([0, 3]), np.array([-np.inf, -5.0]),
+    ...     np.array([-np.inf, -7.0]), 100, 0)
+    >>> ax = plot_drift(r, Figure().subplots())
+    >>> ax.get_yscale()
+    'log'
+    """
+    ax = _axes(ax)
+    ax.plot(result.steps, result.mean_loss, color="C0", label="average loss")
+    ax.plot(
+        result.steps, result.worst_loss, color="C3", label="worst-case loss (exact)"
+    )
+    ax.set_yscale("log")
+    ax.set_xlabel("Adam step")
+    ax.set_ylabel("cross-entropy")
+    twin = ax.twinx()
+    twin.plot(result.steps, result.n_bad, color="k", ls=":", label="bad α")
+    twin.set_ylabel("number of α outside [1/R², 1]")
+    handles = ax.get_legend_handles_labels()
+    handles2 = twin.get_legend_handles_labels()
+    ax.legend(handles[0] + handles2[0], handles[1] + handles2[1], fontsize="small")
+    ax.set_title("training from a perfect initialisation")
+    return ax
+
+
+def plot_error_vs_distance(result: Any, ax: Any = None) -> Any:
+    """(μ, d(E)) of model checkpoints over the exact bound curve (item 5, Fig. 4).
+
+    Parameters
+    ----------
+    result : ErrorDistanceResult
+        From :func:`spheres_theory.experiments.error_vs_distance`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Bound curves, quad-net checkpoints (exact μ, exact d(E) with its 95 %
+        interval) and ReLU checkpoints (sampled μ with its interval, PGD
+        upper bound on d(E); checkpoints without a sampled error are drawn at
+        the interval's upper end with a "<" marker).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory.experiments import ErrorDistanceResult
+    >>> one = np.ones(1)
+    >>> r = ErrorDistanceResult(np.array([0]), -2 * one, 0.09 * one, 0.08 * one,
+    ...     0.1 * one, 0.104 * one, np.array([0]), np.array([3]),
+    ...     np.array([100]), 0.01 * one, 0.08 * one, 0.2 * one, one,
+    ...     np.array([1e-4, 1e-2]), np.array([0.17, 0.104]),
+    ...     np.array([0.166, 0.104]), 500)
+    >>> ax = plot_error_vs_distance(r, Figure().subplots())
+    >>> ax.get_xscale()
+    'log'
+    """
+    ax = _axes(ax)
+    ax.plot(
+        result.curve_error_rates, result.curve_exact, "k-", label="exact bound d*(μ)"
+    )
+    ax.plot(
+        result.curve_error_rates,
+        result.curve_asymptotic,
+        "k--",
+        label="Φ⁻¹(1 − μ)/√d (paper)",
+    )
+    lo_mu = float(np.min(result.curve_error_rates))
+    mu = 10.0 ** np.asarray(result.quad_log10_error, dtype=np.float64)
+    d = np.asarray(result.quad_mean_distance)
+    ok = np.isfinite(d) & (mu >= lo_mu) & (mu < 1)
+    if ok.any():
+        err = np.abs(np.array([d - result.quad_ci_low, result.quad_ci_high - d]))[:, ok]
+        ax.errorbar(
+            mu[ok],
+            d[ok],
+            yerr=err,
+            fmt="o",
+            color="C0",
+            ms=4,
+            label="quad net (exact μ, exact d(E))",
+        )
+    k = np.asarray(result.relu_errors)
+    n = np.maximum(np.asarray(result.relu_samples), 1)
+    dist = np.asarray(result.relu_mean_distance)
+    seen = (k > 0) & np.isfinite(dist)
+    if seen.any():
+        rate = k / n
+        xerr = np.array([rate - result.relu_error_low, result.relu_error_high - rate])
+        ax.errorbar(
+            rate[seen],
+            dist[seen],
+            xerr=xerr[:, seen],
+            fmt="s",
+            color="C1",
+            ms=4,
+            label="ReLU net (sampled μ, PGD d(E))",
+        )
+    unseen = (k == 0) & np.isfinite(dist)
+    if unseen.any():
+        ax.plot(
+            result.relu_error_high[unseen],
+            dist[unseen],
+            "<",
+            color="C1",
+            label="ReLU net, no sampled error (μ < upper CI)",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("inner error rate μ")
+    ax.set_ylabel("mean distance to the nearest error d(E)")
+    ax.set_title(f"error rate vs distance, d = {result.dim}")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_attack_gap(result: Any, ax: Any = None) -> Any:
+    """Histogram of PGD distance ÷ exact nearest-error distance (item 6).
+
+    Parameters
+    ----------
+    result : AttackGapResult
+        From :func:`spheres_theory.experiments.attack_gap_experiment`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The histogram with a line at 1 (the exact distance).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory.experiments import AttackGapResult
+    >>> r = AttackGapResult(np.array([1.0, 1.2]), np.ones(2), np.array([1.0, 1.2]),
+    ...     1.0, 2, -3.0)
+    >>> ax = plot_attack_gap(r, Figure().subplots())
+    >>> ax.get_xlabel()
+    'PGD distance ÷ exact distance'
+    """
+    ax = _axes(ax)
+    if result.ratios.size:
+        ax.hist(
+            result.ratios, bins=min(40, max(5, result.ratios.size // 3)), color="C2"
+        )
+        med = float(np.median(result.ratios))
+        ax.set_title(f"attack gap: median {med:.3f} over {result.ratios.size} points")
+    ax.axvline(1.0, color="k", lw=1)
+    ax.set_xlabel("PGD distance ÷ exact distance")
+    ax.set_ylabel("count")
+    return ax
+
+
+def plot_decision_slices(
+    result: Any, ax: Any = None, *, index: int | None = None
+) -> Any:
+    """2-D slices of the ReLU net's decision region (item 7, paper's Fig. 1).
+
+    Parameters
+    ----------
+    result : DecisionSlicesResult
+        From :func:`spheres_theory.experiments.decision_slices`.
+    ax : matplotlib.axes.Axes or array of Axes, optional
+        One Axes (with ``index``) or one per slice; a new figure by default.
+    index : int, optional
+        Draw only this slice.
+
+    Returns
+    -------
+    matplotlib.axes.Axes or ndarray of Axes
+        One Axes per drawn slice: predicted label (outer shaded), the inner
+        and outer circles, the max-margin circle (dashed), the starting point
+        x0 = (1, 0) and, for adversarial slices, the PGD point.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory.experiments import DecisionSlicesResult
+    >>> g = np.linspace(-1.5, 1.5, 5)
+    >>> r = DecisionSlicesResult(g, np.zeros((1, 5, 5), int), ("random",),
+    ...     np.full((1, 2), np.nan), 1.3)
+    >>> plot_decision_slices(r, Figure().subplots(), index=0).get_aspect()
+    1.0
+    """
+    indices = range(len(result.kinds)) if index is None else [index]
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(
+            1, len(indices), figsize=(4 * len(indices), 4), squeeze=False
+        )
+    axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
+    if axes.size < len(indices):
+        msg = f"`ax` must hold one Axes per slice ({len(indices)}); got {axes.size}."
+        raise ValueError(msg)
+    theta = np.linspace(0, 2 * np.pi, 400)
+    R = result.outer_radius
+    ext = (result.grid[0], result.grid[-1], result.grid[0], result.grid[-1])
+    for a, s in zip(axes, indices, strict=False):
+        a.imshow(
+            result.labels[s],
+            origin="lower",
+            extent=ext,
+            cmap="coolwarm",
+            vmin=-0.5,
+            vmax=1.5,
+            alpha=0.6,
+            interpolation="nearest",
+        )
+        for r, style in ((1.0, "k-"), (R, "k-"), ((1 + R) / 2, "k--")):
+            a.plot(r * np.cos(theta), r * np.sin(theta), style, lw=0.8)
+        a.plot([1.0], [0.0], "ko", ms=4)
+        adv = result.adversarial_points[s]
+        if np.all(np.isfinite(adv)):
+            a.plot([adv[0]], [adv[1]], "y*", ms=10, mec="k")
+        a.set_title(result.kinds[s])
+        a.set_aspect("equal")
+    return axes[0] if index is not None else axes
+
+
+_PLOTTERS: dict[str, Callable[[Any, Any], Any]] = {
+    "bounds": plot_bound_curves,
+    "fixed_set": plot_alpha_histogram,
+    "online": plot_online_alphas,
+    "drift": plot_drift,
+    "error_distance": plot_error_vs_distance,
+    "attack_gap": plot_attack_gap,
+}
+
+
+def save_figures(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
+    """Write one PNG per result that has a figure.
+
+    Parameters
+    ----------
+    results : mapping of str to result object
+        Keyed by the item names of :data:`spheres_theory.experiments.ITEMS`
+        (``"bounds"``, ``"fixed_set"``, ``"online"``, ``"drift"``,
+        ``"error_distance"``, ``"attack_gap"``, ``"slices"``); other keys
+        are ignored.
+    out_dir : str or path-like
+        Folder (created) for ``<item>.png``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from spheres_theory.experiments import AttackGapResult
+    >>> r = AttackGapResult(np.ones(3), np.ones(3), np.ones(3), 1.0, 3, -3.0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     [p.name for p in save_figures({"attack_gap": r}, tmp)]
+    ['attack_gap.png']
+    """
+    from matplotlib.figure import Figure
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, result in results.items():
+        if name in _PLOTTERS:
+            fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+            _PLOTTERS[name](result, fig.subplots())
+        elif name == "slices":
+            k = len(result.kinds)
+            fig = Figure(figsize=(3.6 * k, 3.8), layout="constrained")
+            plot_decision_slices(result, fig.subplots(1, k, squeeze=False))
+        else:
+            continue
+        path = out / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        paths.append(path)
+    return paths
