@@ -94,6 +94,29 @@ def check_log_error_rate(
     return arr
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a ``bool``, accepting only ``bool`` and ``numpy.bool_``."""
+    if not isinstance(value, bool | np.bool_):
+        _fail(name, value, "True or False")
+    return bool(value)
+
+
+def check_points(value: ArrayLike, dim: int, name: str) -> NDArray[np.float64]:
+    """Return ``value`` as a float64 array of shape ``(dim,)`` or ``(n, dim)``.
+
+    Messages show the type and the shape, never the (possibly huge) array.
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        msg = f"`{name}` must be a real array; got {type(value).__name__}."
+        raise ValueError(msg) from None
+    if arr.ndim not in (1, 2) or arr.shape[-1] != dim:
+        msg = f"`{name}` must have shape ({dim},) or (n, {dim}); got {arr.shape}."
+        raise ValueError(msg)
+    return arr
+
+
 def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     """Return ``value`` if it is one of ``choices``, else raise listing them."""
     options = tuple(choices)

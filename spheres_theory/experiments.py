@@ -7,7 +7,7 @@ saves each result under ``out_dir/results`` (``.npz`` for arrays, ``.json`` for
 the rest) so that a run can be resumed or re-plotted, and writes
 ``out_dir/report.md`` with every number computed in that run.
 
-The items follow Gilmer et al. (2018):
+The items follow Gilmer et al. (2018) [1]_:
 
 1. :func:`bound_curves` -- the exact Lévy bound d*(μ; d) beside the paper's
    asymptotic Φ⁻¹(1 − μ)/√d for d = 100, 500, 2000 and the μ = 0.01 table;
@@ -494,6 +494,12 @@ def _spheres(config: ReproduceConfig) -> ConcentricSpheres:
     return ConcentricSpheres(config.dim, config.outer_radius)
 
 
+def _child_generators(gen: np.random.Generator, n: int) -> list[np.random.Generator]:
+    """``n`` independent generators seeded from ``gen`` (one draw from it)."""
+    seed = gen.integers(2**63)
+    return [np.random.default_rng([seed, k]) for k in range(n)]
+
+
 def _checkpoint_steps(
     steps: int, count: int, *, log: bool = False
 ) -> tuple[NDArray[np.int64], int]:
@@ -619,7 +625,7 @@ class FixedSetQuadNetResult(_Result):
         The rule's threshold (+1 for the usual ellipsoid, −1 otherwise).
     n_above, n_below, n_near_zero : int
         Counts of α > 1 (inner errors), α < 1/R² (outer errors) and
-        |α| < 0.01 (collapsed directions; see
+        abs(α) < 0.01 (collapsed directions; see
         :meth:`~spheres_theory.rules.QuadraticRule.bad_alphas`).
     log10_error_inner, log10_error_outer : float
         log10 of the exact error rates of both spheres.
@@ -681,6 +687,15 @@ class OnlineQuadNetResult(_Result):
         The band [1/R², 1].
     hidden : int
         Hidden width.
+    mean_distance, distance_ci_low, distance_ci_high : ndarray of shape (k,)
+        Exact d(E) of the inner sphere (mean of exact per-point nearest-error
+        distances over ``distance_points`` sampled points) and its 95 %
+        interval; inf when the rule makes no inner error.
+    distance_bound : ndarray of shape (k,)
+        Exact Lévy bound d*(μ; d) at each checkpoint's inner error rate μ
+        (NaN when μ = 0).
+    distance_points : int
+        Sampled points behind each d(E).
     """
 
     steps: NDArray[np.int64]
@@ -691,6 +706,11 @@ class OnlineQuadNetResult(_Result):
     alpha_low: float
     alpha_high: float
     hidden: int
+    mean_distance: NDArray[np.float64]
+    distance_ci_low: NDArray[np.float64]
+    distance_ci_high: NDArray[np.float64]
+    distance_bound: NDArray[np.float64]
+    distance_points: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -730,6 +750,9 @@ class DriftResult(_Result):
 @dataclass(frozen=True, slots=True, eq=False)
 class ErrorDistanceResult(_Result):
     """Item 5: error rate vs mean distance to the nearest error (Fig. 4).
+
+    The quad-net columns are those of the online quad net of item 3
+    (:class:`OnlineQuadNetResult`: same run, same checkpoints).
 
     Attributes
     ----------
@@ -1298,7 +1321,7 @@ def online_quadnet(
     ----------
     config : ReproduceConfig
         Uses ``dim``, ``quad_hidden``, ``online_steps``, ``lr``,
-        ``batch_size``, ``checkpoints``.
+        ``batch_size``, ``checkpoints``, ``distance_points``.
     rng : None, int or numpy.random.Generator, optional
         Source of randomness.
     progress : bool, default False
@@ -1307,13 +1330,22 @@ def online_quadnet(
     Returns
     -------
     OnlineQuadNetResult
-        Sorted α, bad-α count and exact error rates at each checkpoint
-        (log-spaced in the step).
+        Sorted α, bad-α count, exact error rates and the exact mean distance
+        d(E) to the nearest inner error at each checkpoint (log-spaced in the
+        step).
 
     Notes
     -----
     With online sampling the paper's quad net reaches every α inside
     [1/R², 1] (about 5·10⁵ Adam steps at batch 50 and lr 1e-4) [1]_.
+
+    The d(E) columns are the quad-net points of Fig. 4:
+    :func:`error_vs_distance` and :func:`run_reproduction` plot these
+    checkpoints instead of training a second net with the same settings.
+    They come from :func:`spheres_theory.nearest.mean_distance_to_error` (a
+    few milliseconds per checkpoint at d = 500) with points drawn from a
+    stream of their own, so the training itself does not depend on
+    ``distance_points``.
 
     References
     ----------
@@ -1326,20 +1358,32 @@ def online_quadnet(
     10
     """
     from .models import QuadNet
+    from .nearest import mean_distance_to_error
 
     gen = np.random.default_rng(rng)
+    (dist_gen,) = _child_generators(gen, 1)
     sp = _spheres(config)
     model = QuadNet(config.dim, config.quad_hidden, rng=gen)
     at = _checkpoint_steps(config.online_steps, config.checkpoints, log=True)
-    rows: dict[int, tuple[NDArray[np.float64], int, float, float]] = {}
+    rows: dict[int, tuple[Any, ...]] = {}
 
     def record(step: int, m: Any) -> None:
         rule = m.to_rule()
+        inner = rule.error_rate(sp, sphere="inner")
+        if np.isfinite(_log10_prob(inner)):
+            res = mean_distance_to_error(
+                rule, sp, n_points=config.distance_points, rng=dist_gen
+            )
+            low, high = res.confidence_interval
+            dist = (float(res.mean), float(low), float(high), float(res.bound))
+        else:  # no inner error: d(E) = inf and no bound to compare with
+            dist = (math.inf, math.inf, math.inf, math.nan)
         rows[step] = (
             np.sort(np.asarray(rule.alphas, dtype=np.float64)),
             rule.bad_alphas(sp).n_bad,
-            _log10_prob(rule.error_rate(sp, sphere="inner")),
+            _log10_prob(inner),
             _log10_prob(rule.error_rate(sp, sphere="outer")),
+            *dist,
         )
 
     _train(
@@ -1355,16 +1399,22 @@ def online_quadnet(
         progress=progress,
     )
     steps = np.array(sorted(rows), dtype=np.int64)
+    col = [np.array([rows[s][k] for s in steps]) for k in range(8)]
     low, high = sp.alpha_range
     return OnlineQuadNetResult(
         steps=steps,
-        alphas=np.array([rows[s][0] for s in steps]),
-        n_bad=np.array([rows[s][1] for s in steps], dtype=np.int64),
-        log10_error_inner=np.array([rows[s][2] for s in steps]),
-        log10_error_outer=np.array([rows[s][3] for s in steps]),
+        alphas=col[0],
+        n_bad=col[1].astype(np.int64),
+        log10_error_inner=col[2].astype(np.float64),
+        log10_error_outer=col[3].astype(np.float64),
         alpha_low=float(low),
         alpha_high=float(high),
         hidden=config.quad_hidden,
+        mean_distance=col[4].astype(np.float64),
+        distance_ci_low=col[5].astype(np.float64),
+        distance_ci_high=col[6].astype(np.float64),
+        distance_bound=col[7].astype(np.float64),
+        distance_points=config.distance_points,
     )
 
 

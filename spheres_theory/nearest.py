@@ -4,9 +4,9 @@ For the rule "outer iff Σ α_i z_i² > c" (z = basisᵀx, c = ``rule.threshold`
 the nearest point of the other class to a point x0 solves a quadratically
 constrained least-squares problem with one constraint (off the data manifold)
 or two (on the sphere ‖x‖ = ‖x0‖).  Both reduce to a monotone scalar *secular
-equation* in the eigenbasis, solved here to full float64 accuracy for whole
+equation* in the eigenbasis [2]_ [3]_, solved here to full float64 accuracy for whole
 batches at once; a convex reformulation solved by cvxpy/Clarabel and the Shor
-semidefinite relaxation give independent certificates (Gilmer et al. 2018
+semidefinite relaxation give independent certificates (Gilmer et al. 2018 [1]_
 measured these distances with attacks, which only give upper bounds).
 
 The exact mean distance to the nearest error d(E) of a rule on a sphere then
@@ -33,10 +33,17 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import check_choice, check_int, check_method, check_sphere
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_method,
+    check_points,
+    check_sphere,
+)
 from .concentration import optimal_mean_distance
 from .errors import SolverError
-from .rules import QuadraticRule
+from .rules import QuadraticRule, _check_spheres
 from .sphere import ConcentricSpheres
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -481,9 +488,9 @@ class NearestCertificate:
     sphere_multiplier : float or ndarray
         On the manifold, κ in x − x0 = κ x + λ ∇(Σ β x²) (0 off the manifold).
     constraint_residual : float or ndarray
-        |Σ α x² − c| / max(Σ |α| x², |c|) at the returned point.
+        abs(Σ α x² − c) / max(Σ abs(α) x², abs(c)) at the returned point.
     sphere_residual : float or ndarray
-        |‖x‖ − r| on the manifold (NaN off it).
+        abs(‖x‖ − r) on the manifold (NaN off it).
     kkt_residual : float or ndarray
         Relative norm of the stationarity residual
         ‖x − x0 − λ ∇constraint − κ x‖ / max(‖x‖, ‖x0‖) with the multipliers.
@@ -674,6 +681,21 @@ class MeanDistanceResult:
 # ---------------------------------------------------------------------------
 
 
+def _geodesic(dist: NDArray[np.float64], radius: Any) -> NDArray[np.float64]:
+    """Arc length r · 2 asin(d/(2r)) of chords d on spheres of radius r.
+
+    ``radius`` is a scalar or one radius per chord; inf stays inf, and a
+    sphere of radius 0 gives 0.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(
+            radius > 0, dist / (2.0 * np.where(radius > 0, radius, 1.0)), 0.0
+        )
+        return np.where(
+            np.isinf(dist), np.inf, 2.0 * radius * np.arcsin(np.minimum(ratio, 1.0))
+        )
+
+
 def _check_rule(rule: Any) -> QuadraticRule:
     if not isinstance(rule, QuadraticRule):
         msg = f"`rule` must be a QuadraticRule; got {type(rule).__name__}."
@@ -682,14 +704,7 @@ def _check_rule(rule: Any) -> QuadraticRule:
 
 
 def _check_x0(rule: QuadraticRule, x0: ArrayLike) -> NDArray[np.float64]:
-    try:
-        arr = np.asarray(x0, dtype=np.float64)
-    except (TypeError, ValueError):
-        msg = f"`x0` must be a real array; got {type(x0).__name__}."
-        raise ValueError(msg) from None
-    if arr.ndim not in (1, 2) or arr.shape[-1] != rule.dim:
-        msg = f"`x0` must have shape ({rule.dim},) or (n, {rule.dim}); got {arr.shape}."
-        raise ValueError(msg)
+    arr = check_points(x0, rule.dim, "x0")
     if not np.all(np.isfinite(arr)):
         msg = "`x0` must be finite (no NaN or inf)."
         raise ValueError(msg)
@@ -1201,7 +1216,7 @@ def nearest_error(
     subtracting nearby numbers.  Accuracy: ~1e-15 relative on well-conditioned cases.
 
     The cvxpy route uses hidden convexity: with y_i = x_i² and signs matching
-    x0 (c_i = |x0_i|), off the manifold min Σ (y_i − 2 c_i √y_i) s.t.
+    x0 (c_i = abs(x0_i)), off the manifold min Σ (y_i − 2 c_i √y_i) s.t.
     aᵀy ≥ b, y ≥ 0; on it max Σ c_i √y_i s.t. Σ y_i = r², aᵀy ≥ b, y ≥ 0.
     Its certificate carries a weak-duality lower bound on the squared
     distance built from the solver's multipliers.
@@ -1235,10 +1250,7 @@ def nearest_error(
     rule = _check_rule(rule)
     x = _check_x0(rule, x0)
     check_method(method, _METHODS)
-    if not isinstance(on_manifold, bool | np.bool_):
-        msg = f"`on_manifold` must be True or False; got {on_manifold!r}."
-        raise ValueError(msg)
-    on_manifold = bool(on_manifold)
+    on_manifold = check_bool(on_manifold, "on_manifold")
     single = x.ndim == 1
     xb = np.atleast_2d(x)
     n = xb.shape[0]
@@ -1290,12 +1302,7 @@ def _assemble(
     status = out["status"]
     dist = np.asarray(out["distance"], dtype=np.float64)
     if on_manifold:
-        r = _rownorm(xb)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(r > 0, dist / (2.0 * np.where(r > 0, r, 1.0)), 0.0)
-            geo = np.where(
-                np.isinf(dist), np.inf, 2.0 * r * np.arcsin(np.minimum(ratio, 1.0))
-            )
+        geo = _geodesic(dist, _rownorm(xb))
     else:
         geo = np.full(dist.shape, np.nan)
     point = out["point"]
@@ -1435,22 +1442,12 @@ def mean_distance_to_error(
     from scipy import special
 
     rule = _check_rule(rule)
-    if not isinstance(spheres, ConcentricSpheres):
-        msg = (
-            "`spheres` must be a ConcentricSpheres instance; "
-            f"got {type(spheres).__name__}."
-        )
-        raise ValueError(msg)
-    if spheres.dim != rule.dim:
-        msg = f"`spheres.dim` must equal the rule's dim {rule.dim}; got {spheres.dim}."
-        raise ValueError(msg)
+    _check_spheres(spheres, rule.dim)
     n_points = check_int(n_points, "n_points", minimum=2)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     check_sphere(sphere)
     check_choice(metric, "metric", ("chordal", "geodesic"))
-    if not isinstance(on_manifold, bool | np.bool_):
-        msg = f"`on_manifold` must be True or False; got {on_manifold!r}."
-        raise ValueError(msg)
+    check_bool(on_manifold, "on_manifold")
     if metric == "geodesic" and not on_manifold:
         msg = "`metric` must be 'chordal' when `on_manifold` is False; got 'geodesic'."
         raise ValueError(msg)
@@ -1487,12 +1484,7 @@ def mean_distance_to_error(
                 raise SolverError(msg)
             d = part["distance"]
             if metric == "geodesic":
-                with np.errstate(invalid="ignore"):
-                    d = np.where(
-                        np.isinf(d),
-                        np.inf,
-                        2.0 * radius * np.arcsin(np.minimum(d / (2.0 * radius), 1.0)),
-                    )
+                d = _geodesic(d, radius)
             distances[start + i : start + i + d.size] = d
             n_mis += int(np.sum(part["status"] == _MISCLASSIFIED))
 

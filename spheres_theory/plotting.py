@@ -1,5 +1,7 @@
 """Figures of the reproduction: one function per figure of the report.
 
+The figures are those of Gilmer et al. (2018) [1]_.
+
 Each function takes a result object of :mod:`spheres_theory.experiments` and
 an optional matplotlib ``Axes`` and returns the ``Axes`` it drew on (the
 slices figure returns an array of them).  matplotlib is imported lazily inside

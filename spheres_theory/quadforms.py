@@ -940,20 +940,9 @@ def _tail(
     )
 
 
-def quadform_sf(
-    weights: ArrayLike,
-    x: ArrayLike = 0.0,
-    *,
-    dof: ArrayLike | None = None,
-    method: str | None = None,
-    **options: Any,
-) -> TailProbability:
-    """Upper tail P(Σ_j w_j χ²_{ν_j} > x) of a generalized χ² variable.
-
-    Relative accuracy at any depth: the error rate of a quadratic rule on a
-    sphere is such a tail at x = 0 (Gilmer et al. 2018, §4; SPEC §4), and it
-    matters from 1e-3 to far below 1e-300.
-
+# The Parameters ... Warns sections of quadform_sf and quadform_cdf (same
+# arguments, same result); _tail_doc puts them in place of "%(tail_sections)s".
+_TAIL_SECTIONS = """\
     Parameters
     ----------
     weights : array_like, shape (J,) or (R, J)
@@ -1001,6 +990,32 @@ def quadform_sf(
         When the error estimate of the "exact" or "mpmath" route exceeds
         1e-10 (the result is returned with ``.accurate`` False; never
         silently).
+"""
+
+
+def _tail_doc(func: Any) -> Any:
+    """Insert ``_TAIL_SECTIONS`` into ``func``'s docstring (as scipy.stats does)."""
+    if func.__doc__ is not None:  # None under ``python -OO``
+        func.__doc__ = func.__doc__.replace("    %(tail_sections)s\n", _TAIL_SECTIONS)
+    return func
+
+
+@_tail_doc
+def quadform_sf(
+    weights: ArrayLike,
+    x: ArrayLike = 0.0,
+    *,
+    dof: ArrayLike | None = None,
+    method: str | None = None,
+    **options: Any,
+) -> TailProbability:
+    """Upper tail P(Σ_j w_j χ²_{ν_j} > x) of a generalized χ² variable.
+
+    Relative accuracy at any depth: the error rate of a quadratic rule on a
+    sphere is such a tail at x = 0 (Gilmer et al. 2018, §4; SPEC §4), and it
+    matters from 1e-3 to far below 1e-300.
+
+    %(tail_sections)s
 
     Notes
     -----
@@ -1017,8 +1032,8 @@ def quadform_sf(
        relative to x (probability exactly 0 or 1), and a single distinct
        weight through ``scipy.special.gammaincc``/``gammainc`` (the contour
        takes over where that underflows);
-    2. divides the weights by max |w_j| (scale invariance) and crosses the
-       real axis at the minimum c of exp(K(s) − s x)/|s| over the strip
+    2. divides the weights by max abs(w_j) (scale invariance) and crosses the
+       real axis at the minimum c of exp(K(s) − s x)/abs(s) over the strip
        (safeguarded Newton), factoring exp(K(c) − c x)/(π|c|) out in log
        space so that nothing underflows, at any depth;
     3. follows s(t) = c + β(√(t² + T²) − T) + i t, vertical at c (steepest
@@ -1077,6 +1092,7 @@ def quadform_sf(
     return _tail(weights, x, dof, method, options, upper=True)
 
 
+@_tail_doc
 def quadform_cdf(
     weights: ArrayLike,
     x: ArrayLike = 0.0,
@@ -1091,53 +1107,7 @@ def quadform_cdf(
     full relative accuracy; see :func:`quadform_sf` for the method.  The
     outer-sphere error of a quadratic rule is such a tail at x = 0.
 
-    Parameters
-    ----------
-    weights : array_like, shape (J,) or (R, J)
-        Weights w_j (finite, any sign; zeros are dropped and equal weights
-        merged into degrees of freedom).  A 2-D array holds one form per row
-        and gives array-valued fields in the result.
-    x : float or array_like of shape (R,), default 0.0
-        The threshold.
-    dof : array_like of int, optional
-        Degrees of freedom ν_j (integers >= 0, broadcast to ``weights``);
-        default 1 each.
-    method : {None, "exact", "mpmath", "clt", "saddlepoint", "montecarlo"}
-        ``None``/``"exact"``: saddlepoint-contour inversion in float64 (the
-        default; relative error <= 1e-10 at any depth).  ``"mpmath"``: the
-        same integral in arbitrary precision (option ``dps``, default 40;
-        slow, an oracle).  ``"clt"``: the paper's normal approximation
-        (corrected; Gilmer et al. 2018, §4) — off by orders of magnitude in
-        the far tail.  ``"saddlepoint"``: the Lugannani–Rice formula (relative
-        error ~1e-5 … 10 %).  ``"montecarlo"``: sampling, options
-        ``n_samples`` (default 10**6), ``rng`` and ``confidence`` (0.95) for a
-        Clopper–Pearson interval in ``.ci_low``/``.ci_high``.
-    **options
-        Method options listed above; others raise ``TypeError``.
-
-    Returns
-    -------
-    TailProbability
-        ``.value`` (0.0 only if it underflows or is exactly 0),
-        ``.log10_value`` (finite whenever the probability is positive),
-        ``.method``, ``.tail``, ``.saddlepoint``, ``.n_nodes``,
-        ``.error_estimate`` (relative), ``.accurate`` and the Monte Carlo
-        fields.
-
-    Raises
-    ------
-    ValueError
-        For non-finite or empty ``weights``, non-finite ``x``, negative or
-        non-integer ``dof``, an unknown ``method``, or bad options.
-    TypeError
-        For an option the chosen method does not take.
-
-    Warns
-    -----
-    AccuracyWarning
-        When the error estimate of the "exact" or "mpmath" route exceeds
-        1e-10 (the result is returned with ``.accurate`` False; never
-        silently).
+    %(tail_sections)s
 
     Notes
     -----

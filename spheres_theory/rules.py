@@ -1,13 +1,13 @@
 """Quadratic (ellipsoidal) decision rules: coefficients, certificates, error rates.
 
-A quadratic network (Gilmer et al. 2018, §4) has one hidden layer of width h,
+A quadratic network (Gilmer et al. 2018 [1]_, §4) has one hidden layer of width h,
 no hidden bias, activation u ↦ u² and readout ŷ(x) = w · Σ_j (W x)_j² + b; it
 labels x "outer" iff ŷ > 0.  Since ŷ(x) = w xᵀWᵀWx + b, writing
 WᵀW = V diag(s²) Vᵀ and z = Vᵀx turns the network into the rule
 
     "outer" iff Σ_i α_i z_i² > threshold,
 
-with α_i = w s_i² / |b| and threshold = −sign(b) ∈ {+1, −1}.  For the usual
+with α_i = w s_i² / abs(b) and threshold = −sign(b) ∈ {+1, −1}.  For the usual
 signs (w > 0 > b) the threshold is +1 and the inner region is the ellipsoid
 Σ α_i z_i² ≤ 1.  Such a rule is perfect on the spheres of radii 1 and R iff
 every α_i lies in [1/R², 1]; its exact error rates are generalized χ² tails
@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import check_sphere
+from ._validation import check_points, check_sphere
 from .quadforms import TailProbability, quadform_cdf, quadform_sf
 from .sphere import ConcentricSpheres
 
@@ -126,7 +126,7 @@ class AlphaReport:
     below_values, below_margin : ndarray of float
         Those α_i and their deficit ``lower`` − α_i (> 0).
     near_zero_indices : ndarray of int
-        Indices with |α_i| < 0.01 (collapsed directions, a subset of the bad
+        Indices with abs(α_i) < 0.01 (collapsed directions, a subset of the bad
         ones when the band is [1/R², 1]).
     outer_on_boundary : bool
         True iff every α equals ``lower``: then the whole outer sphere lies
@@ -157,7 +157,7 @@ class AlphaReport:
 
     @property
     def n_near_zero(self) -> int:
-        """Number of α with |α| < 0.01."""
+        """Number of α with abs(α) < 0.01."""
         return int(self.near_zero_indices.size)
 
     @property
@@ -372,7 +372,7 @@ class QuadraticRule:
         Returns
         -------
         QuadraticRule
-            α_i = w s_i² / |b| (s: singular values of W, padded with dim − h
+            α_i = w s_i² / abs(b) (s: singular values of W, padded with dim − h
             zeros when hidden < dim), basis = right singular vectors completed
             to an orthonormal basis of R^dim, threshold = −sign(b).
 
@@ -385,7 +385,7 @@ class QuadraticRule:
 
         Notes
         -----
-        "Outer" iff w Q + b > 0 with Q = Σ s_i² z_i².  Dividing by |b|:
+        "Outer" iff w Q + b > 0 with Q = Σ s_i² z_i².  Dividing by abs(b):
 
         * b < 0: outer iff Σ α_i z_i² > 1 with α = w s²/(−b).  For w > 0 this is
           the ellipsoidal rule; for w ≤ 0 every α ≤ 0 and every point is inner.
@@ -452,7 +452,7 @@ class QuadraticRule:
         A : array_like, shape (dim, dim)
             Symmetric, finite.
         atol : float, optional
-            Largest accepted asymmetry max |A − Aᵀ|.  Default
+            Largest accepted asymmetry max abs(A − Aᵀ).  Default
             ``1e-10 * max |A|`` (relative to the size of A).
 
         Returns
@@ -509,7 +509,7 @@ class QuadraticRule:
         One of ``"ellipsoid"`` (threshold +1, every α > 0: the bounded region
         Σ α z² ≤ 1), ``"elliptic cylinder"`` (threshold +1, α ≥ 0 with zeros),
         ``"hyperboloid"`` (mixed signs), ``"complement of an ellipsoid"``
-        (threshold −1, every α < 0: outer iff Σ |α| z² < 1),
+        (threshold −1, every α < 0: outer iff Σ abs(α) z² < 1),
         ``"complement of an elliptic cylinder"`` (threshold −1, α ≤ 0 with
         zeros), ``"everything inner"``, ``"everything outer"``.
         """
@@ -549,7 +549,7 @@ class QuadraticRule:
         ndarray, same shape as x
             z (a copy when ``basis`` is None).
         """
-        x = self._check_points(x, "x")
+        x = check_points(x, self.dim, "x")
         if self.basis is None:
             return x.copy()
         return x @ self.basis
@@ -567,7 +567,7 @@ class QuadraticRule:
         ndarray, same shape as z
             x.
         """
-        z = self._check_points(z, "z")
+        z = check_points(z, self.dim, "z")
         if self.basis is None:
             return z.copy()
         return z @ self.basis.T
@@ -603,20 +603,6 @@ class QuadraticRule:
         """
         score = np.asarray(self.decision_function(x))
         return (score > 0).astype(np.int64)[()]
-
-    def _check_points(self, x: ArrayLike, name: str) -> NDArray[np.float64]:
-        try:
-            arr = np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError):
-            msg = f"`{name}` must be a real array; got {type(x).__name__}."
-            raise ValueError(msg) from None
-        if arr.ndim not in (1, 2) or arr.shape[-1] != self.dim:
-            msg = (
-                f"`{name}` must have shape ({self.dim},) or (n, {self.dim}); "
-                f"got {arr.shape}."
-            )
-            raise ValueError(msg)
-        return arr
 
     # --- errors ------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from conftest import load_reference
+from conftest import load_reference, mp_log_cap, mp_log_cap_upper
 from hypothesis import example, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -21,44 +21,11 @@ HEIGHT = load_reference("cap_height.json")["cases"]
 # --- independent mpmath helpers (60 digits) -----------------------------------
 
 
-def _mp_log_upper(t, dim):
-    """log sigma(C_t), t >= 0 an mpf: mpmath.betainc near t = 0, else the Gauss
-    series I_x(a, b) = x^a (1-x)^b 2F1(a+b, 1; a+1; x) / (a B(a, b)), x = 1-t^2
-    (mpmath.betainc gives up for dim = 1e5 and tiny values)."""
-    a = mpmath.mpf(dim - 1) / 2
-    b = mpmath.mpf(1) / 2
-    x = (1 - t) * (1 + t)
-    if t < mpmath.mpf("0.2"):
-        return mpmath.log(mpmath.betainc(a, b, 0, x, regularized=True) / 2)
-    # 2F1(a+b, 1; a+1; x) summed directly: positive terms, ratio < x
-    term = total = mpmath.mpf(1)
-    n = 0
-    while term > total * mpmath.mpf(10) ** (-mpmath.mp.dps - 5):
-        term *= (a + b + n) / (a + 1 + n) * x
-        total += term
-        n += 1
-    return (
-        a * mpmath.log(x)
-        + b * mpmath.log(t * t)
-        - mpmath.log(a)
-        - mpmath.log(mpmath.beta(a, b))
-        + mpmath.log(total)
-        - mpmath.log(2)
-    )
-
-
 def _mp_cap(t, dim):
     """sigma(C_t), t an mpf (no subtraction of small probabilities)."""
     if t >= 0:
-        return mpmath.exp(_mp_log_upper(t, dim))
+        return mpmath.exp(mp_log_cap_upper(t, dim))
     return 1 - _mp_cap(-t, dim)
-
-
-def _mp_log_cap(t, dim):
-    if t >= 0:
-        return _mp_log_upper(t, dim)
-    # log(1 - sigma(C_|t|)) with the complement to full relative accuracy
-    return mpmath.log1p(-mpmath.exp(_mp_log_upper(-t, dim)))
 
 
 def _mp_density(t, dim):
@@ -123,7 +90,7 @@ def test_style_example_far_below_float64():
 def test_against_mpmath(t, dim):
     with mpmath.workdps(60):
         ref = _mp_cap(mpmath.mpf(t), dim)
-        log_ref = _mp_log_cap(mpmath.mpf(t), dim)
+        log_ref = mp_log_cap(mpmath.mpf(t), dim)
     assert (
         abs(log_cap_measure(t, dim) - float(log_ref))
         <= 2e-15 * max(1.0, abs(float(log_ref)))
@@ -243,7 +210,7 @@ def test_cap_height_near_one():
             t = cap_height(mu, dim)
             # sigma(C_{-t}) = 1 - mu, t < 0
             assert t < 0
-            got = _mp_log_cap(mpmath.mpf(-t), dim)
+            got = mp_log_cap(mpmath.mpf(-t), dim)
             dens = _mp_density(mpmath.mpf(-t), dim) / mpmath.exp(got)
             tol = 1e-13 * abs(log_tail) + 2e-16 * float(dens)
             assert abs(float(got - log_tail)) <= tol

@@ -8,7 +8,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from conftest import load_reference
+from conftest import load_reference, mp_log_cap
 from hypothesis import example, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
@@ -32,39 +32,12 @@ OMD = load_reference("optimal_mean_distance.json")["cases"]
 # --- an independent mpmath route: s-integral with the algebraic chord ---------
 
 
-def _mp_log_upper(t, dim):
-    """log sigma(C_t) for t >= 0 (mpf): mpmath.betainc near t = 0, else the
-    Gauss series I_x(a, b) = x^a (1-x)^b 2F1(a+b, 1; a+1; x) / (a B(a, b))
-    summed directly (mpmath.betainc gives up for large dim and tiny values)."""
-    a = mpmath.mpf(dim - 1) / 2
-    b = mpmath.mpf(1) / 2
-    x = (1 - t) * (1 + t)
-    if t < mpmath.mpf("0.2"):
-        return mpmath.log(mpmath.betainc(a, b, 0, x, regularized=True) / 2)
-    term = total = mpmath.mpf(1)
-    n = 0
-    while term > total * mpmath.mpf(10) ** (-mpmath.mp.dps - 5):
-        term *= (a + b + n) / (a + 1 + n) * x
-        total += term
-        n += 1
-    return (
-        a * mpmath.log(x)
-        + b * mpmath.log(t * t)
-        - mpmath.log(a)
-        - mpmath.log(mpmath.beta(a, b))
-        + mpmath.log(total)
-        - mpmath.log(2)
-    )
-
-
 def _mp_height(log_mu, dim, t_guess):
     """Cap height in mpmath: Illinois bracketing on log sigma(C_t) - log mu, the
     bracket widened around a float guess until the sign changes."""
 
     def f(t):
-        if t >= 0:
-            return _mp_log_upper(t, dim) - log_mu
-        return mpmath.log1p(-mpmath.exp(_mp_log_upper(-t, dim))) - log_mu
+        return mp_log_cap(t, dim) - log_mu
 
     t0 = mpmath.mpf(t_guess)
     w = mpmath.mpf("1e-9") * (1 - abs(t0)) + mpmath.mpf("1e-30")
@@ -329,7 +302,11 @@ def test_expansion_is_cap_of_larger_radius(mu, eps, dim):
     theta = math.atan2(math.sqrt(max(0.0, (1 - t) * (1 + t))), t) + eps
     got = expansion_lower_bound(mu, eps, dim, metric="geodesic")
     assert got >= mu * (1 - 1e-12)
-    if theta > 1e-6:  # else cos(theta) rounds to 1 in this reference
+    # This float64 reference recovers theta_t from t, which is only accurate
+    # while t is not within ~1e-6 of +-1 (1 - t rounds to a few ulps there; e.g.
+    # mu=1e-16, dim=3 gives theta_t ~ 2e-8 with a 10 % error); and cos(theta)
+    # must not round to 1.
+    if theta > 1e-6 and 1 - abs(t) > 1e-6:
         ref = 1.0 if theta >= math.pi else cap_measure(math.cos(theta), dim)
         assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
 
@@ -516,3 +493,18 @@ def test_validation_lists_methods_and_value():
         optimal_mean_distance(0.1, 10, method="simpson")
     with pytest.raises(ValueError, match=r"got 2\.0"):
         optimal_mean_distance(2.0, 10)
+
+
+@pytest.mark.parametrize("mu", [1e-300, 1e-16, 1e-3, 0.3, 0.9])
+@pytest.mark.parametrize("eps", [0.0, 1e-9, 0.5, 1.0, 2.5])
+def test_expansion_dim3_archimedes(mu, eps):
+    """d = 3 (Archimedes): sigma(C) = sin^2(theta/2), theta_t = 2 asin(sqrt(mu)).
+
+    The geodesic expansion of the cap is the cap of angle theta_t + eps, so the
+    bound is sin^2(min(theta_t + eps, pi) / 2), evaluated here in mpmath.
+    """
+    with mpmath.workdps(40):
+        theta = 2 * mpmath.asin(mpmath.sqrt(mpmath.mpf(mu))) + mpmath.mpf(eps)
+        ref = float(mpmath.sin(min(theta, mpmath.pi) / 2) ** 2)
+    got = expansion_lower_bound(mu, eps, 3, metric="geodesic")
+    assert_allclose(got, ref, rtol=1e-12)
