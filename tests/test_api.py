@@ -83,3 +83,24 @@ def test_import_loads_no_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def _fenced_bash_lines(text: str) -> list[str]:
+    lines, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            inside = line.strip() == "```bash"
+            continue
+        if inside:
+            lines.append(line.strip())
+    return lines
+
+
+def test_ci_runs_readme_test_command():
+    """.ci/run must run README's test command verbatim."""
+    root = PKG.parent
+    readme = _fenced_bash_lines((root / "README.md").read_text())
+    tests_cmd = [c for c in readme if "pytest" in c]
+    assert len(tests_cmd) == 1
+    ci = [line.strip() for line in (root / ".ci" / "run").read_text().splitlines()]
+    assert tests_cmd[0] in ci

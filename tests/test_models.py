@@ -263,21 +263,28 @@ def test_online_quadnet_training_reaches_perfect_rule():
 
 
 def test_online_relunet_training_is_accurate():
-    # d = 10, widths 32, lr 3e-3 (higher than the paper's 1e-4 for speed),
-    # 6000 online steps (~1 s).  Measured over seeds 0-3: 99.965-100 % of
-    # 20 000 fresh points (the quad net below reaches an exactly perfect rule;
-    # the ReLU net's boundary is only approximately a sphere).
+    # d = 10, widths 64, batch 100, lr 1e-3 (higher than the paper's 1e-4 for
+    # speed), 8000 online steps (~2 s).  Measured over seeds 0-3: 100 % of
+    # 20 000 fresh points in every case (at widths 32, batch 50, lr 3e-3 some
+    # seeds stop at 99.99 %).
     sp = ConcentricSpheres(10)
-    net = ReLUNet(10, hidden=(32, 32), rng=0)
+    net = ReLUNet(10, hidden=(64, 64), rng=0)
     hist = train(
-        net, sp, steps=6000, lr=3e-3, rng=0, progress=False, checkpoint_every=1000
+        net,
+        sp,
+        steps=8000,
+        lr=1e-3,
+        batch_size=100,
+        rng=0,
+        progress=False,
+        checkpoint_every=1000,
     )
     x, y = sp.sample(20_000, rng=100)
-    assert np.mean(net.predict(x) == y) >= 0.999
+    assert np.mean(net.predict(x) == y) == 1.0
     assert hist.checkpoints[-1].bad_alphas is None
-    # Training-mode accuracy of the batches (batch-norm statistics of 50
-    # points are noisy) is lower than the evaluation-mode accuracy above.
-    assert 0.9 < hist.checkpoints[-1].accuracy < 1.0
+    # Training-mode accuracy of the batches uses noisy batch-norm statistics;
+    # it is recorded, and high.
+    assert 0.9 < hist.checkpoints[-1].accuracy <= 1.0
 
 
 def test_fixed_tiny_training_set_leaves_bad_alphas():
