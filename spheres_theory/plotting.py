@@ -160,9 +160,11 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
     --------
     >>> from matplotlib.figure import Figure
     >>> from spheres_theory.experiments import OnlineQuadNetResult
+    >>> two = np.ones(2)
     >>> r = OnlineQuadNetResult(np.array([0, 10]), np.array([[0.1, 2.0],
     ...     [0.7, 0.9]]), np.array([2, 0]), np.array([-1.0, -np.inf]),
-    ...     np.array([-1.0, -np.inf]), 1 / 1.69, 1.0, 4)
+    ...     np.array([-1.0, -np.inf]), 1 / 1.69, 1.0, 4, 0.1 * two, 0.09 * two,
+    ...     0.11 * two, 0.2 * two, 100)
     >>> ax = plot_online_alphas(r, Figure().subplots())
     >>> ax.get_xscale()
     'symlog'
@@ -280,7 +282,8 @@ def plot_error_vs_distance(result: Any, ax: Any = None) -> Any:
     d = np.asarray(result.quad_mean_distance)
     ok = np.isfinite(d) & (mu >= lo_mu) & (mu < 1)
     if ok.any():
-        err = np.abs(np.array([d - result.quad_ci_low, result.quad_ci_high - d]))[:, ok]
+        lo, hi = np.asarray(result.quad_ci_low)[ok], np.asarray(result.quad_ci_high)[ok]
+        err = np.abs(np.array([d[ok] - lo, hi - d[ok]]))
         ax.errorbar(
             mu[ok],
             d[ok],

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -19,8 +20,10 @@ from spheres_theory.experiments import (
     ITEMS,
     AttackGapResult,
     ReproduceConfig,
+    error_vs_distance,
     headline_table,
     load_result,
+    online_quadnet,
     run_reproduction,
     save_result,
 )
@@ -212,6 +215,72 @@ def test_fig4_quad_points_respect_the_levy_bound(run_dir):
     )
 
 
+QUAD_COLUMNS = {  # item 5 field -> item 3 field
+    "quad_steps": "steps",
+    "quad_log10_error": "log10_error_inner",
+    "quad_mean_distance": "mean_distance",
+    "quad_ci_low": "distance_ci_low",
+    "quad_ci_high": "distance_ci_high",
+    "quad_bound": "distance_bound",
+}
+RELU_COLUMNS = ("relu_steps", "relu_errors", "relu_samples", "relu_mean_distance")
+
+
+def _assert_quad_columns_are(e, o):
+    for mine, theirs in QUAD_COLUMNS.items():
+        assert_allclose(getattr(e, mine), getattr(o, theirs), rtol=0, atol=0)
+
+
+def test_fig4_quad_points_are_item3_checkpoints(run_dir):
+    e, o = _result(run_dir, "error_distance"), _result(run_dir, "online")
+    _assert_quad_columns_are(e, o)
+    assert o.distance_points == ReproduceConfig.tiny(DIM).distance_points
+    # A checkpoint's d(E) is finite exactly when its rule has an inner error.
+    assert np.array_equal(np.isfinite(o.mean_distance), o.log10_error_inner > -np.inf)
+
+
+def test_error_vs_distance_reuses_a_given_online_run():
+    cfg = ReproduceConfig.tiny(dim=8)
+    online = online_quadnet(cfg, rng=3)
+    given = error_vs_distance(cfg, rng=5, online=online)
+    _assert_quad_columns_are(given, online)
+    alone = error_vs_distance(cfg, rng=5)  # trains its own online quad net
+    assert alone.quad_steps.size == online.steps.size
+    # The ReLU part has a stream of its own: the same with or without `online`.
+    for name in RELU_COLUMNS:
+        assert_allclose(getattr(alone, name), getattr(given, name), rtol=0, atol=0)
+
+
+def test_item5_uses_saved_item3_and_follows_a_recomputed_one(run_dir, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(run_dir, out)
+    cfg = ReproduceConfig.tiny(DIM)
+    # A doctored item 3 (same fingerprint): a recomputed item 5 must plot it,
+    # i.e. take its checkpoints instead of training another quad net.
+    base = out / "results" / "online"
+    extra = json.loads(base.with_suffix(".json").read_text())["extra"]
+    o = load_result(base)
+    doctored = dataclasses.replace(o, mean_distance=0.5 * o.mean_distance)
+    save_result(doctored, base, extra=extra)
+    for suffix in (".json", ".npz"):
+        (out / "results" / f"error_distance{suffix}").unlink()
+    run = run_reproduction(cfg, out, progress=False)
+    assert "error_distance" not in run.reused and "online" in run.reused
+    first = _result(out, "error_distance")
+    _assert_quad_columns_are(first, doctored)
+    # Item 3 recomputed, item 5 reused: item 5's quad columns follow item 3,
+    # its ReLU part is kept.
+    for suffix in (".json", ".npz"):
+        (out / "results" / f"online{suffix}").unlink()
+    run = run_reproduction(cfg, out, progress=False)
+    assert "error_distance" in run.reused and "online" not in run.reused
+    second = _result(out, "error_distance")
+    _assert_quad_columns_are(second, _result(out, "online"))
+    _assert_quad_columns_are(second, _result(run_dir, "online"))
+    for name in RELU_COLUMNS:
+        assert_allclose(getattr(second, name), getattr(first, name), rtol=0, atol=0)
+
+
 def test_attack_gap_ratios_at_least_one(run_dir):
     g = _result(run_dir, "attack_gap")
     assert np.all(g.ratios >= 1 - 1e-6)
@@ -246,6 +315,7 @@ def test_rerun_reuses_saved_results(run_dir, report):
         ["reproduce", "--quick", "--full"],
         ["reproduce", "--seed", "-3", "--tiny"],
         ["reproduce", "--tiny", "--dim", "8", "--scheduler", "nowhere"],
+        ["reproduce", "--tiny", "--blas-threads", "-1"],
     ],
 )
 def test_cli_bad_arguments(argv, capsys, tmp_path):
@@ -280,6 +350,11 @@ def test_dask_scheduler_gives_the_same_numbers(run_dir, tmp_path):
                 assert_allclose(x, y, rtol=1e-12)
             else:
                 assert x == y or (x != x and y != y), field.name
+
+
+def test_bad_blas_threads_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="`blas_threads`"):
+        run_reproduction(ReproduceConfig.tiny(DIM), tmp_path, blas_threads=0)
 
 
 def test_unknown_scheduler_is_rejected(tmp_path):
