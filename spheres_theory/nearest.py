@@ -944,7 +944,7 @@ class _CvxNearest:
             with np.errstate(divide="ignore", invalid="ignore"):
                 terms = np.where(zz > 0, zz / (4.0 * d * r2 * den), 0.0)
             ub = mu * d - lam * b * d / r2 + float(np.sum(terms))
-            dual = r2 * (2.0 - 2.0 * ub) if feasible else -np.inf
+            dual = r2 * (2.0 - 2.0 * ub)
             # β-form: mu − lam a_i = (mu − lam b/r²)(1 − τ β_i), β = a − b/r².
             denom = mu - lam * b / r2
             tau = lam / denom if denom != 0 else np.nan
@@ -958,8 +958,15 @@ class _CvxNearest:
             feasible = bool(np.all(den[zz > 0] > 0))
             with np.errstate(divide="ignore", invalid="ignore"):
                 terms = np.where(zz > 0, -tau * a * zz / den, 0.0)
-            dual = tau * b + float(np.sum(terms)) if feasible else -np.inf
+            dual = tau * b + float(np.sum(terms))
             kappa = 0.0
+        if not feasible:
+            msg = (
+                f"CLARABEL returned 'optimal' for point {index}, but its "
+                "multipliers give no valid dual bound: the duality gap cannot "
+                "be certified."
+            )
+            raise SolverError(msg)
         objective = max(objective, 0.0)
         return {
             "point": point,

@@ -307,7 +307,7 @@ def plot_error_vs_distance(result: Any, ax: Any = None) -> Any:
             fmt="s",
             color="C1",
             ms=4,
-            label="ReLU net (sampled μ, PGD d(E))",
+            label="ReLU net (sampled μ, PGD d(E): upper bound)",
         )
     unseen = (k == 0) & np.isfinite(dist)
     if unseen.any():
