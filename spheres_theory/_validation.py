@@ -6,6 +6,7 @@ Validate once, at the public boundary: messages name the parameter, show its
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,11 +70,14 @@ def check_nonnegative(value: ArrayLike, name: str) -> NDArray[np.float64]:
 
 
 def check_outer_radius(value: Any, name: str = "outer_radius") -> float:
-    """Return ``value`` as a float, requiring a finite number > 1."""
+    """Return ``value`` as a float, requiring a number > 1 with a finite square."""
     arr = check_finite_array(value, name)
     if arr.ndim != 0 or not arr > 1:
         _fail(name, value, "a finite number > 1")
-    return float(arr)
+    radius = float(arr)
+    if not math.isfinite(radius * radius):  # Python floats: no overflow warning
+        _fail(name, value, "a number > 1 whose square is finite in float64")
+    return radius
 
 
 def check_error_rate(value: ArrayLike, name: str = "error_rate") -> NDArray[np.float64]:

@@ -45,6 +45,27 @@ _STIRLING = (
 # --------------------------------------------------------------------------
 # validation helpers
 
+#: Largest supported ``dim``.  Beyond ~1e16 (2**53 ≈ 9e15: ``dim`` and
+#: ``dim ± 1`` stop being distinct float64 numbers) the Boost kernels and the
+#: continued fraction lose all accuracy (``cap_measure(1e-9, 1e20)`` would be
+#: 3x off, the mean distance 0), so larger dims are rejected.
+_MAX_DIM = 10**16
+
+
+def _check_dim(dim: ArrayLike) -> NDArray[np.float64]:
+    """``check_dim`` plus the supported range ``2 <= dim <= _MAX_DIM``."""
+    if dim is None:
+        msg = "`dim` is required (an integer in [2, 1e16]); got None."
+        raise ValueError(msg)
+    arr = check_dim(dim)
+    if np.any(arr > _MAX_DIM):
+        msg = (
+            f"`dim` must be an integer in [2, 1e16] (float64 cannot resolve "
+            f"larger dimensions accurately); got {dim!r}."
+        )
+        raise ValueError(msg)
+    return arr
+
 
 def _check_t(t: ArrayLike) -> NDArray[np.float64]:
     arr = check_finite_array(t, "t")
@@ -409,7 +430,8 @@ def cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.float6
     t : array_like
         Cap height(s) in ``[-1, 1]`` on the unit sphere ``S^(dim-1)``.
     dim : array_like of int
-        Ambient dimension(s) ``d >= 2``; broadcast against ``t``.
+        Ambient dimension(s), integers in ``[2, 1e16]`` (larger ones raise:
+        float64 cannot resolve them); broadcast against ``t``.
 
     Returns
     -------
@@ -421,7 +443,7 @@ def cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.float6
     ------
     ValueError
         If ``t`` is NaN or outside ``[-1, 1]``, or ``dim`` is not an integer
-        ``>= 2``.
+        in ``[2, 1e16]``.
 
     See Also
     --------
@@ -456,7 +478,7 @@ def cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.float6
     >>> cap_measure([-1.0, 0.0, 1.0], 500)
     array([1. , 0.5, 0. ])
     """
-    t, dim, shape = _flat(_check_t(t), check_dim(dim))
+    t, dim, shape = _flat(_check_t(t), _check_dim(dim))
     a = 0.5 * (dim - 1.0)
     ta = np.abs(t)
     upper = np.exp(_log_cap_upper(ta, _x_from_t_ld(t), a)).astype(np.float64)
@@ -474,7 +496,8 @@ def log_cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.fl
     t : array_like
         Cap height(s) in ``[-1, 1]``.
     dim : array_like of int
-        Ambient dimension(s) ``d >= 2``; broadcast against ``t``.
+        Ambient dimension(s), integers in ``[2, 1e16]`` (larger ones raise:
+        float64 cannot resolve them); broadcast against ``t``.
 
     Returns
     -------
@@ -486,7 +509,7 @@ def log_cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.fl
     ------
     ValueError
         If ``t`` is NaN or outside ``[-1, 1]``, or ``dim`` is not an integer
-        ``>= 2``.
+        in ``[2, 1e16]``.
 
     See Also
     --------
@@ -515,14 +538,14 @@ def log_cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.fl
     >>> print(round(float(log_cap_measure(0.9, 2000)), 8))
     -1664.51486266
     """
-    t, dim, shape = _flat(_check_t(t), check_dim(dim))
+    t, dim, shape = _flat(_check_t(t), _check_dim(dim))
     out = _log_cap_signed(t, _x_from_t_ld(t), 0.5 * (dim - 1.0))
     return out.astype(np.float64).reshape(shape)[()]
 
 
 def cap_height(
-    error_rate: ArrayLike | None,
-    dim: ArrayLike,
+    error_rate: ArrayLike | None = None,
+    dim: ArrayLike | None = None,
     *,
     log_error_rate: ArrayLike | None = None,
 ) -> NDArray[np.float64] | np.float64:
@@ -530,11 +553,14 @@ def cap_height(
 
     Parameters
     ----------
-    error_rate : array_like or None
-        Cap measure(s) :math:`\mu` in the open interval (0, 1).  Pass ``None``
-        and use ``log_error_rate`` to go below the float64 range.
+    error_rate : array_like, optional
+        Cap measure(s) :math:`\mu` in the open interval (0, 1).  Omit it (or
+        pass ``None``) and use ``log_error_rate`` to go below the float64
+        range.
     dim : array_like of int
-        Ambient dimension(s) ``d >= 2``; broadcast against the rates.
+        Ambient dimension(s), integers in ``[2, 1e16]`` (larger ones raise);
+        broadcast against the rates.  Required (it has a default only so that
+        ``error_rate`` may be omitted when ``log_error_rate`` is given).
     log_error_rate : array_like, optional
         Natural logarithm(s) of the rates, each ``< 0``.  Give exactly one of
         ``error_rate`` and ``log_error_rate``.
@@ -549,8 +575,8 @@ def cap_height(
     ------
     ValueError
         If a rate is NaN, infinite or outside (0, 1) (a log rate ``>= 0``),
-        ``dim`` is not an integer ``>= 2``, or not exactly one of the two rate
-        arguments is given.
+        ``dim`` is missing or not an integer in ``[2, 1e16]``, or not exactly
+        one of the two rate arguments is given.
 
     See Also
     --------
@@ -582,11 +608,11 @@ def cap_height(
     0.5
     >>> print(round(float(cap_height(1e-6, 500)), 12))
     0.210508900889
-    >>> t = cap_height(None, 2000, log_error_rate=-1664.5148626566079)
+    >>> t = cap_height(log_error_rate=-1664.5148626566079, dim=2000)
     >>> print(round(float(t), 12))  # a cap of measure ~1e-723
     0.9
     """
     log_rate, rate = _check_rates(error_rate, log_error_rate)
-    log_rate, rate, dim, shape = _flat(log_rate, rate, check_dim(dim))
+    log_rate, rate, dim, shape = _flat(log_rate, rate, _check_dim(dim))
     t, _, _ = _cap_angle(log_rate, dim, rate)
     return t.reshape(shape)[()]

@@ -40,8 +40,9 @@ error set of measure mu (error rate) has mean distance to the nearest error at
 most d*(mu; dim), the mean distance to a spherical cap of measure mu ("exact").
 The paper's large-dim form Phi^-1(1 - mu)/sqrt(dim) ("asymptotic") is printed
 beside it; it is not a bound (it is 0 at mu = 1/2).  --error-rate accepts
-decimal strings below the float64 range, e.g. 1e-400.  --plot writes the curve
-(exact and asymptotic) over 1e-20 .. 0.5 as a PNG.
+decimal strings below the float64 range, e.g. 1e-400; --dim up to 1e16.
+--plot writes the curve (exact and asymptotic) over 1e-20 .. 0.5 in the format
+its suffix names: .png, .pdf or .svg.
 """
 
 
@@ -62,8 +63,15 @@ def _add_bound(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--radius", default="1.0", metavar="R", help="sphere radius")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--plot", metavar="PNG", help="write the bound curve to PNG")
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="write the bound curve to FILE (.png, .pdf or .svg)",
+    )
     p.set_defaults(func=_cmd_bound)
+
+
+_PLOT_FORMATS = ("png", "pdf", "svg")
 
 
 def _bound_number(text: str, name: str) -> float:
@@ -106,8 +114,19 @@ def _cmd_bound(args: argparse.Namespace) -> int:
     dim = check_int(dim_value, "dim", minimum=2)
     radius = _bound_number(args.radius, "--radius")
     if args.error_rate is None and args.plot is None:
-        msg = "give --error-rate MU and/or --plot PNG."
+        msg = "give --error-rate MU and/or --plot FILE."
         raise UsageError(msg)
+    plot_format = None
+    if args.plot is not None:
+        from pathlib import Path
+
+        plot_format = Path(args.plot).suffix.lower().lstrip(".")
+        if plot_format not in _PLOT_FORMATS:
+            msg = (
+                "--plot must name a .png, .pdf or .svg file (the suffix picks "
+                f"the format); got {args.plot!r}."
+            )
+            raise UsageError(msg)
     report: dict = {"dim": dim, "metric": args.metric, "radius": radius}
     lines = []
     if args.error_rate is not None:
@@ -156,7 +175,7 @@ def _cmd_bound(args: argparse.Namespace) -> int:
         FigureCanvasAgg(fig)
         curve.plot(fig.add_subplot())
         fig.tight_layout()
-        fig.savefig(args.plot, format="png")
+        fig.savefig(args.plot, format=plot_format)
         report["plot"] = args.plot
         lines.append(f"wrote {args.plot}")
     if args.json:
@@ -187,7 +206,17 @@ Arrays under other names are mapped with --keys, e.g.
 without unpickling (allow_pickle=False).  With --json the report is one JSON
 object; a log10 value is null when the probability is exactly 0.
 
-Exit code: 0 perfect, 1 imperfect, 2 unreadable or invalid input.
+Each error rate carries "accurate" and "error_estimate" (estimated relative
+error, null where not estimated, e.g. for the CLT column).  An exact rate that
+misses the target accuracy 1e-10 is printed with "(inaccurate: estimated
+relative error X)" and has "accurate": false; one that could not be computed
+at all has "value": null (text: "not computed").  The verdict and the exit
+code rest on the alphas alone, a finite check exact in floating point, so an
+inaccurate rate never changes them.  Numerical warnings of the computation are
+listed under "warnings" (text: "warning" lines), never on stderr.
+
+Exit code: 0 perfect, 1 imperfect, 2 unreadable or invalid input (one line on
+stderr).
 """
 
 
@@ -232,6 +261,7 @@ def _verify_keys(spec: str | None) -> dict[str, str]:
     keys = {"W": "W", "w": "w", "b": "b", "A": "A"}
     if spec is None:
         return keys
+    seen: set[str] = set()
     for item in spec.split(","):
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
@@ -241,6 +271,10 @@ def _verify_keys(spec: str | None) -> dict[str, str]:
                 f"got {spec!r}."
             )
             raise UsageError(msg)
+        if name in seen:
+            msg = f"--keys must name each of W, w, b, A at most once; got {spec!r}."
+            raise UsageError(msg)
+        seen.add(name)
         keys[name] = value
     return keys
 
@@ -261,26 +295,40 @@ def _verify_arrays(arrays: dict, keys: dict[str, str], source: str):
 
 
 def _verify_load_torch(path: str, keys: dict[str, str]):
-    try:
-        import torch
-    except ImportError:
-        msg = "reading .pt/.pth files needs PyTorch: install the torch extra."
-        raise UsageError(msg) from None
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        msg = f"cannot read {path}: {_one_line(exc)}"
-        raise UsageError(msg) from None
+    import warnings
+
+    # torch's own warnings (e.g. about pickle protocols) are not ours to show:
+    # whatever goes wrong is reported below in one line of our own.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            import torch
+        except ImportError:
+            msg = "reading .pt/.pth files needs PyTorch: install the torch extra."
+            raise UsageError(msg) from None
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except OSError as exc:
+            msg = f"cannot read {path}: {_one_line(exc)}"
+            raise UsageError(msg) from None
+        except Exception:
+            # torch's message advises weights_only=False, which would run
+            # arbitrary code from the file: never suggest that.
+            msg = (
+                f"cannot read {path}: not a PyTorch state dict readable with "
+                "weights_only=True (arbitrary pickles are never loaded)."
+            )
+            raise UsageError(msg) from None
     if not isinstance(state, dict):
         msg = f"{path} is not a state dict (got {type(state).__name__})."
         raise UsageError(msg)
-    import numpy as np
-
     arrays = {}
     for name, value in state.items():
         if isinstance(value, torch.Tensor):
-            value = value.detach().cpu().double().numpy()
-        arrays[name] = np.asarray(value, dtype=np.float64)
+            value = value.detach().cpu()
+            # keep complex tensors complex: the rules API refuses them
+            value = value.numpy() if value.is_complex() else value.double().numpy()
+        arrays[name] = value
     return _verify_arrays(arrays, keys, path)
 
 
@@ -321,17 +369,29 @@ def _verify_load(args: argparse.Namespace):
 
 
 def _verify_prob(p) -> dict:
+    """Convert a TailProbability to JSON-ready numbers (non-finite become None)."""
     import math
 
-    log10 = float(p.log10_value)
+    value, log10 = float(p.value), float(p.log10_value)
+    err = float(p.error_estimate)
     return {
-        "value": float(p.value),
-        "log10_value": None if log10 == -math.inf else log10,
+        "value": value if math.isfinite(value) else None,  # None: not computed
+        "log10_value": log10 if math.isfinite(log10) else None,  # None: 0 or NaN
         "method": str(p.method),
+        "accurate": bool(p.accurate) and math.isfinite(value),
+        "error_estimate": err if math.isfinite(err) else None,
     }
 
 
+def _verify_accuracy_note(p: dict) -> str:
+    err = p["error_estimate"]
+    shown = "unknown" if err is None else f"{err:.1e}"
+    return f"(inaccurate: estimated relative error {shown})"
+
+
 def _verify_fmt(p: dict) -> str:
+    if p["value"] is None:
+        return "not computed"
     if p["log10_value"] is None:
         return "0 (exactly)"
     if p["value"] == 0.0:
@@ -340,33 +400,61 @@ def _verify_fmt(p: dict) -> str:
 
 
 def _verify_report(args: argparse.Namespace) -> dict:
+    import warnings
+
     import numpy as np
 
     from ._validation import check_outer_radius
+    from .errors import AccuracyWarning, InaccurateResultError, SolverError
     from .rules import QuadraticRule
     from .sphere import ConcentricSpheres
 
     outer_radius = check_outer_radius(args.outer_radius, "--outer-radius")
+    try:  # the same rule as the API (R**2 must be finite), named as on the CLI
+        ConcentricSpheres(2, outer_radius=outer_radius)
+    except ValueError as exc:
+        raise UsageError(str(exc).replace("`outer_radius`", "--outer-radius")) from None
     try:
-        source, model, arrays = _verify_load(args)
-        if model == "quad net":
-            W, w, b = (np.asarray(a) for a in arrays)
-            shape = f"W {W.shape}, w {w.shape or 'scalar'}, b {b.shape or 'scalar'}"
-            rule = QuadraticRule.from_quad_net(W, w, b)
-        else:
-            (A,) = arrays
-            shape = f"A {np.shape(A)}"
-            rule = QuadraticRule.from_matrix(A)
-        spheres = ConcentricSpheres(rule.dim, outer_radius=outer_radius)
+        # Any warning while reading the model (a complex cast, an overflow)
+        # means the input is not what it seems: refuse it in one line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            source, model, arrays = _verify_load(args)
+            if model == "quad net":
+                W, w, b = (np.asarray(a) for a in arrays)
+                shape = f"W {W.shape}, w {w.shape or 'scalar'}, b {b.shape or 'scalar'}"
+                rule = QuadraticRule.from_quad_net(W, w, b)
+            else:
+                (A,) = arrays
+                shape = f"A {np.shape(A)}"
+                rule = QuadraticRule.from_matrix(A)
+            spheres = ConcentricSpheres(rule.dim, outer_radius=outer_radius)
     except UsageError:
         raise
+    except Warning as exc:
+        msg = f"numerical problem in the model ({type(exc).__name__}: {exc})"
+        raise UsageError(_one_line(Exception(msg))) from None
     except Exception as exc:  # unreadable or invalid input: one line, exit 2
         raise UsageError(_one_line(exc)) from None
-    cert = rule.certify(spheres)
-    clt = {
-        s: _verify_prob(rule.error_rate(spheres, sphere=s, method="clt"))
-        for s in ("inner", "outer")
-    }
+    # Inaccurate rates are flagged in the report (`accurate`), not warned
+    # about; other warnings are listed in the report, never on stderr.
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", AccuracyWarning)
+            cert = rule.certify(spheres)
+            clt = {
+                s: _verify_prob(rule.error_rate(spheres, sphere=s, method="clt"))
+                for s in ("inner", "outer")
+            }
+    except (ArithmeticError, ValueError, InaccurateResultError, SolverError) as exc:
+        msg = f"could not compute the error rates: {_one_line(exc)}"
+        raise UsageError(msg) from None
+    notes = list(
+        dict.fromkeys(
+            _one_line(Exception(f"{w.category.__name__}: {w.message}")) for w in caught
+        )
+    )
     report = cert.alphas
     if cert.perfect:
         verdict = "PERFECT: every alpha lies in the band; both exact error rates are 0"
@@ -391,7 +479,8 @@ def _verify_report(args: argparse.Namespace) -> dict:
         "alphas": {
             "min": cert.min_alpha,
             "max": cert.max_alpha,
-            "band": [report.lower, report.upper],
+            "band": [report.lower, report.upper],  # [threshold/R^2, threshold]
+            "band_empty": report.lower > report.upper,  # threshold -1
             "n_below": report.n_below,
             "n_above": report.n_above,
             "n_near_zero": report.n_near_zero,
@@ -405,6 +494,7 @@ def _verify_report(args: argparse.Namespace) -> dict:
         "clt": clt,
         "perfect": cert.perfect,
         "verdict": verdict,
+        "warnings": notes,
     }
 
 
@@ -413,12 +503,18 @@ def _verify_text(r: dict) -> str:
     lo, hi = a["band"]
     e, c = r["error_rates"], r["clt"]
     width = 42
+    if a["band_empty"]:  # threshold -1: -1 < -1/R^2, every alpha is bad
+        band = (
+            f"no band: alpha > {hi:g} cause inner errors, "
+            f"alpha < -1/R^2 = {lo:.6g} outer errors"
+        )
+    else:
+        band = f"band [threshold/R^2, threshold] = [{lo:.6g}, {hi:.6g}]"
     lines = [
         f"model         {r['source']} ({r['model']})",
         f"rule          {r['rule']}",
         f"dimension     {r['dim']}",
-        f"outer radius  {r['outer_radius']:g}   "
-        f"band [threshold/R^2, threshold] = [{lo:.6g}, {hi:.6g}]",
+        f"outer radius  {r['outer_radius']:g}   {band}",
         f"alphas        min {a['min']:.6g}, max {a['max']:.6g}",
         f"              {a['n_below']} below the band (cause outer errors)",
         f"              {a['n_above']} above the band (cause inner errors)",
@@ -432,22 +528,19 @@ def _verify_text(r: dict) -> str:
         lines.append(
             f"{s + ' sphere':<14}{_verify_fmt(e[s]):<{width}}{_verify_fmt(c[s])}"
         )
+        if not e[s]["accurate"]:
+            lines.append(f"{'':<14}{_verify_accuracy_note(e[s])}")
     lines += ["", f"verdict       {r['verdict']}"]
+    lines += [f"warning       {note}" for note in r["warnings"]]
     return "\n".join(lines)
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     import json
 
-    from .errors import InaccurateResultError, SolverError
-
-    try:
-        report = _verify_report(args)
-    except (InaccurateResultError, SolverError) as exc:
-        msg = f"could not compute the error rates: {_one_line(exc)}"
-        raise UsageError(msg) from None
+    report = _verify_report(args)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2, allow_nan=False))
     else:
         print(_verify_text(report))
     return 0 if report["perfect"] else 1
@@ -594,8 +687,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: _Command = args.func
     try:
         return func(args)
-    except (UsageError, ValueError, OSError) as exc:
-        sys.stderr.write(f"spheres-theory {args.command}: error: {exc}\n")
+    except (UsageError, ValueError, OSError, ArithmeticError) as exc:
+        text = str(exc)
+        if isinstance(exc, ArithmeticError) or not text:  # e.g. OverflowError
+            text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        text = " ".join(text.split())  # always exactly one line
+        sys.stderr.write(f"spheres-theory {args.command}: error: {text}\n")
         return 2
 
 

@@ -27,7 +27,14 @@ from ._validation import (
     check_nonnegative,
     check_positive,
 )
-from .caps import _cap_angle, _check_rates, _flat, _log_cap_signed, _log_cd
+from .caps import (
+    _cap_angle,
+    _check_dim,
+    _check_rates,
+    _flat,
+    _log_cap_signed,
+    _log_cd,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -51,6 +58,14 @@ _PANELS = 5
 _NODES = 16
 _WINDOW = 60.0
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_NODES)
+
+
+def _required_dim(dim: Any) -> Any:
+    """Reject a missing ``dim`` (it defaults to None only for keyword calls)."""
+    if dim is None:
+        msg = "`dim` is required (an integer >= 2); got None."
+        raise ValueError(msg)
+    return dim
 
 
 def _check_radius(radius: Any) -> float:
@@ -226,14 +241,14 @@ def _mean_distance_mpmath(
 
 
 def optimal_mean_distance(
-    error_rate: ArrayLike | None,
-    dim: ArrayLike,
+    error_rate: ArrayLike | None = None,
+    dim: ArrayLike | None = None,
     *,
     metric: Metric = "chordal",
     radius: float = 1.0,
     log_error_rate: ArrayLike | None = None,
     method: str | None = None,
-    dps: int = 50,
+    dps: int | None = None,
 ) -> NDArray[np.float64] | np.float64:
     r"""Exact Lévy bound ``d*(mu; dim)``: mean distance to a cap of measure ``mu``.
 
@@ -242,11 +257,13 @@ def optimal_mean_distance(
 
     Parameters
     ----------
-    error_rate : array_like or None
+    error_rate : array_like, optional
         Measure(s) :math:`\mu` of the error set, in the open interval (0, 1).
         ``None`` to give ``log_error_rate`` instead.
     dim : array_like of int
-        Ambient dimension(s) ``d >= 2``; broadcast against the rates.
+        Ambient dimension(s), integers in ``[2, 1e16]`` (larger ones raise
+        ``ValueError``: float64 cannot resolve them); broadcast against the
+        rates.  Required; its default only lets ``error_rate`` be omitted.
     metric : {"chordal", "geodesic"}, default "chordal"
         Euclidean (chordal) distance, as in the paper, or great-circle
         distance.
@@ -258,8 +275,9 @@ def optimal_mean_distance(
         ``None`` (= ``"gauss-legendre"``) is the fast vectorised route;
         ``"quad"`` integrates point by point with ``scipy.integrate.quad``
         (a baseline); ``"mpmath"`` is the slow oracle.
-    dps : int, default 50
-        Working decimal digits of the ``"mpmath"`` route.
+    dps : int, optional
+        Working decimal digits of the ``"mpmath"`` route (default 50); giving
+        it with another ``method`` raises ``ValueError``.
 
     Returns
     -------
@@ -270,7 +288,8 @@ def optimal_mean_distance(
     ------
     ValueError
         If a rate is NaN, infinite or outside (0, 1), ``dim`` is not an integer
-        ``>= 2``, ``radius <= 0``, ``metric`` or ``method`` is unknown, or not
+        in ``[2, 1e16]``, ``radius <= 0``, ``metric`` or ``method`` is
+        unknown, ``dps`` is given without ``method="mpmath"``, or not
         exactly one of ``error_rate``, ``log_error_rate`` is given.
 
     See Also
@@ -314,17 +333,23 @@ def optimal_mean_distance(
     0.1042
     >>> optimal_mean_distance([0.5, 1e-6], 500, metric="geodesic").round(4)
     array([0.0179, 0.2121])
-    >>> print(f"{optimal_mean_distance(None, 500, log_error_rate=-2000.0):.4f}")
+    >>> print(f"{optimal_mean_distance(log_error_rate=-2000.0, dim=500):.4f}")
     1.4009
     """
     log_rate, rate = _check_rates(error_rate, log_error_rate)
-    dim = check_dim(dim)
+    dim = _check_dim(dim)
     check_choice(metric, "metric", _METRICS)
     r = _check_radius(radius)
     check_method(method, _METHODS)
+    if dps is not None and method != "mpmath":
+        msg = (
+            "`dps` applies only to method='mpmath'; "
+            f"got dps={dps!r}, method={method!r}."
+        )
+        raise ValueError(msg)
     log_rate, rate, dim, shape = _flat(log_rate, rate, dim)
     if method == "mpmath":
-        dps = check_int(dps, "dps", minimum=15)
+        dps = check_int(50 if dps is None else dps, "dps", minimum=15)
         out = _mean_distance_mpmath(log_rate, rate, dim, metric, dps)
     else:
         t, theta, flipped = _cap_angle(log_rate, dim, rate)
@@ -336,8 +361,8 @@ def optimal_mean_distance(
 
 
 def asymptotic_mean_distance(
-    error_rate: ArrayLike | None,
-    dim: ArrayLike,
+    error_rate: ArrayLike | None = None,
+    dim: ArrayLike | None = None,
     *,
     radius: float = 1.0,
     log_error_rate: ArrayLike | None = None,
@@ -346,10 +371,10 @@ def asymptotic_mean_distance(
 
     Parameters
     ----------
-    error_rate : array_like or None
+    error_rate : array_like, optional
         Error rate(s) :math:`\mu` in (0, 1); ``None`` to use ``log_error_rate``.
     dim : array_like of int
-        Ambient dimension(s) ``d >= 2``.
+        Ambient dimension(s) ``d >= 2`` (any size: a closed form); required.
     radius : float, default 1.0
         Radius of the sphere (the value scales by it).
     log_error_rate : array_like, optional
@@ -393,11 +418,11 @@ def asymptotic_mean_distance(
     r = _check_radius(radius)
     if error_rate is not None and log_error_rate is None:
         rate = check_error_rate(error_rate)
-        dim = check_dim(dim)
+        dim = check_dim(_required_dim(dim))
         out = -special.ndtri(rate) / np.sqrt(dim)
     else:
         log_rate, _ = _check_rates(error_rate, log_error_rate)
-        dim = check_dim(dim)
+        dim = check_dim(_required_dim(dim))
         out = -special.ndtri_exp(log_rate) / np.sqrt(dim)
     return (r * np.asarray(out) + 0.0)[()]
 
@@ -413,7 +438,7 @@ def _expansion_angle(
     """Validate inputs; return (log measure of the expanded cap, dim, shape)."""
     lr, rate = _check_rates(error_rate, log_rate)
     eps_arr = check_nonnegative(eps, "eps")
-    dim_arr = check_dim(dim)
+    dim_arr = _check_dim(dim)
     check_choice(metric, "metric", _METRICS)
     r = _check_radius(radius)
     lr, rate, e, d, shape = _flat(lr, rate, eps_arr, dim_arr)
@@ -447,9 +472,9 @@ def _expansion_angle(
 
 
 def log_expansion_lower_bound(
-    error_rate: ArrayLike | None,
-    eps: ArrayLike,
-    dim: ArrayLike,
+    error_rate: ArrayLike | None = None,
+    eps: ArrayLike | None = None,
+    dim: ArrayLike | None = None,
     *,
     metric: Metric = "chordal",
     radius: float = 1.0,
@@ -459,12 +484,12 @@ def log_expansion_lower_bound(
 
     Parameters
     ----------
-    error_rate : array_like or None
+    error_rate : array_like, optional
         Measure(s) :math:`\mu` of the error set, in (0, 1).
     eps : array_like
         Expansion radius (>= 0) in the chosen metric on a sphere of ``radius``.
     dim : array_like of int
-        Ambient dimension(s) ``d >= 2``.
+        Ambient dimension(s), integers in ``[2, 1e16]``; required.
     metric : {"chordal", "geodesic"}, default "chordal"
         Metric of ``eps``.
     radius : float, default 1.0
@@ -506,9 +531,9 @@ def log_expansion_lower_bound(
 
 
 def expansion_lower_bound(
-    error_rate: ArrayLike | None,
-    eps: ArrayLike,
-    dim: ArrayLike,
+    error_rate: ArrayLike | None = None,
+    eps: ArrayLike | None = None,
+    dim: ArrayLike | None = None,
     *,
     metric: Metric = "chordal",
     radius: float = 1.0,
@@ -523,14 +548,15 @@ def expansion_lower_bound(
 
     Parameters
     ----------
-    error_rate : array_like or None
+    error_rate : array_like, optional
         Measure(s) :math:`\mu` of the error set, in (0, 1); ``None`` to give
         ``log_error_rate``.
     eps : array_like
         Expansion radius (>= 0), chordal (Euclidean) or geodesic, on a sphere
         of ``radius``.
     dim : array_like of int
-        Ambient dimension(s) ``d >= 2``; all inputs broadcast.
+        Ambient dimension(s), integers in ``[2, 1e16]``; required; all inputs
+        broadcast.
     metric : {"chordal", "geodesic"}, default "chordal"
         Metric of ``eps``; a chordal ``eps`` is the geodesic angle
         ``2 asin(eps / 2)`` (the whole sphere once ``eps >= 2``).
@@ -675,7 +701,7 @@ def bound_curve(
     Parameters
     ----------
     dim : int
-        Ambient dimension ``d >= 2``.
+        Ambient dimension, an integer in ``[2, 1e16]``.
     error_rates : array_like, optional
         Error rates in (0, 1).  Default (when ``log_error_rates`` is not given
         either): 200 log-spaced rates from 1e-20 to 0.5.
@@ -722,6 +748,7 @@ def bound_curve(
     0.0179 0.0
     """
     d = check_int(dim, "dim", minimum=2)
+    _check_dim(d)
     if error_rates is None and log_error_rates is None:
         error_rates = np.logspace(-20.0, np.log10(0.5), 200)
         error_rates[-1] = 0.5

@@ -1172,9 +1172,15 @@ def nearest_error(
         certificate, ~1e-9 relative).  ``"sdp"``: the Shor semidefinite
         relaxation (small dim only; reports its rank).
     label : int or array_like of int, optional
-        Class of x0 (0 inner, 1 outer), scalar or per point.  Default: the
-        rule's own prediction at x0.  If x0 is already misclassified the
-        distance is 0.
+        True class of x0 (0 inner, 1 outer), scalar or per point.  If x0 is
+        already misclassified the distance is 0.  Default: the rule's own
+        prediction at x0, i.e. the distance to the decision boundary (the
+        nearest point the rule labels the other way), which is defined for
+        any x0.  For data points pass their labels (as
+        :func:`mean_distance_to_error` and ``attacks.attack_gap`` do; for a
+        point of the spheres the label is 0 on radius 1 and 1 on radius R),
+        otherwise a misclassified point is measured to the other region
+        instead of getting distance 0.
 
     Returns
     -------

@@ -84,6 +84,28 @@ class TailProbability:
         ``confidence`` (default 0.95); NaN otherwise.
     n_samples : int or ndarray
         Monte Carlo sample size (0 otherwise).
+
+    See Also
+    --------
+    quadform_sf, quadform_cdf : the functions that return it.
+
+    Examples
+    --------
+    P(χ²₁ − χ²₁ > 0) = 1/2 by symmetry; the fields record the route:
+
+    >>> from spheres_theory import quadform_sf
+    >>> p = quadform_sf([1.0, -1.0])
+    >>> print(round(p.value, 12), p.method, p.tail, bool(p.accurate))
+    0.5 exact upper True
+    >>> print(p.error_estimate < 1e-10, p.n_nodes > 0)
+    True True
+
+    Far below float64's range ``value`` underflows but ``log10_value`` and
+    ``log_value`` stay finite:
+
+    >>> deep = quadform_sf([0.02, -0.7], dof=[250, 1750])
+    >>> print(deep.value, round(deep.log10_value, 3))
+    0.0 -1201.973
     """
 
     value: Any
@@ -110,7 +132,7 @@ class TailProbability:
             lg = float(self.log10_value)
             if math.isinf(lg):
                 shown = "0"
-            elif lg > -300:
+            elif math.isnan(lg) or lg > -300:
                 shown = f"{float(self.value):.12e}"
             else:
                 mant = 10.0 ** (lg - math.floor(lg))
@@ -383,6 +405,15 @@ def _exact_block(
         return _exact_rows(lam, nu, x, upper)
 
 
+def _tail_scale(
+    lam: NDArray[np.float64], nu: NDArray[np.float64], upper: bool
+) -> NDArray[np.float64]:
+    """Per-row scale: max |λ| over the weights on the tail's side, else over all."""
+    side = np.where(nu > 0, lam if upper else -lam, 0.0)
+    top = side.max(axis=1)
+    return np.where(top > 0, top, np.max(np.abs(lam), axis=1))
+
+
 def _exact_rows(
     lam: NDArray[np.float64],
     nu: NDArray[np.float64],
@@ -390,8 +421,11 @@ def _exact_rows(
     upper: bool,
 ) -> dict[str, NDArray[Any]]:
     rows = lam.shape[0]
-    # Scale invariance: divide by max |λ| so the strip has width O(1).
-    scale = np.max(np.abs(lam), axis=1)
+    # Scale invariance: divide by the largest |λ| on the tail's side (the
+    # singularity nearest the pole, which sets the strip) so that the strip,
+    # and with it the crossing c, is O(1) even when the weights span hundreds
+    # of orders of magnitude; without weights on that side, by max |λ|.
+    scale = _tail_scale(lam, nu, upper)
     lam = lam / scale[:, None]
     x = x / scale
     c, d2 = _solve_crossing(lam, nu, x, upper)
@@ -629,7 +663,7 @@ def _mpmath_row(
 
     keep = nu > 0
     lam, nu = lam[keep], nu[keep]
-    scale = float(np.max(np.abs(lam)))
+    scale = float(_tail_scale(lam[None, :], nu[None, :], upper)[0])
     lam_f, x_f = lam / scale, x / scale
     c_arr, d2 = _solve_crossing(lam_f[None], nu[None], np.array([x_f]), upper)
     c_f, tau = float(c_arr[0]), float(1.0 / np.sqrt(d2[0]))
@@ -823,6 +857,41 @@ _OPTIONS: dict[str | None, tuple[str, ...]] = {
 }
 
 
+def _complement_fallback(
+    lam: NDArray[np.float64],
+    nu: NDArray[np.float64],
+    x: NDArray[np.float64],
+    upper: bool,
+    todo: NDArray[np.intp],
+    log_p: NDArray[np.float64],
+    err: NDArray[np.float64],
+    saddle: NDArray[np.float64],
+    tail: NDArray[Any],
+) -> None:
+    """Retry rows that missed the target as one minus the opposite tail.
+
+    A tail close to 1 whose opposite tail is tiny (e.g. weights whose
+    magnitudes differ by 1e20 or more: the far singularity makes the
+    integrand decay too slowly) is then ``log1p(-P_other)``, with the error
+    estimate scaled by ``P_other / (1 - P_other)``.  Only rows that failed
+    are retried, so accurate rows cost nothing extra.  Updates in place;
+    ``tail`` records the tail that was integrated (the opposite one).
+    """
+    bad = todo[~(err[todo] <= _TARGET)]
+    if not bad.size:
+        return
+    res = _exact(lam[bad], nu[bad], x[bad], not upper)
+    with np.errstate(over="ignore", invalid="ignore"):
+        p_other = np.exp(res["log"])
+        new_err = res["err"] * p_other / (1.0 - p_other)
+    good = np.isfinite(res["log"]) & (p_other < 0.5) & (new_err < err[bad])
+    rows = bad[good]
+    log_p[rows] = np.log1p(-p_other[good])
+    err[rows] = new_err[good]
+    saddle[rows] = res["saddle"][good]
+    tail[rows] = "lower" if upper else "upper"
+
+
 def _tail(
     weights: ArrayLike,
     x: ArrayLike,
@@ -834,11 +903,13 @@ def _tail(
     check_method(method, _METHODS)
     unknown = set(options) - set(_OPTIONS[method])
     if unknown:
+        given = ", ".join(f"`{k}`={options[k]!r}" for k in sorted(unknown))
         msg = (
-            f"method {method!r} takes no option(s) {sorted(unknown)!r}; "
-            f"valid: {list(_OPTIONS[method])!r}."
+            f"method={method!r} takes no option {given}; its options: "
+            f"{list(_OPTIONS[method])!r} (`dps` needs method='mpmath'; "
+            "`n_samples`, `rng`, `confidence` need method='montecarlo')."
         )
-        raise TypeError(msg)
+        raise ValueError(msg)
     w, nu_in, xa, batch = _check_inputs(weights, x, dof)
     lam, nu = _merge_rows(w, nu_in)
     rows = lam.shape[0]
@@ -892,6 +963,7 @@ def _tail(
                 saddle[todo] = res["saddle"]
                 nodes[todo] = res["nodes"]
                 err[todo] = res["err"]
+                _complement_fallback(lam, nu, xa, upper, todo, log_p, err, saddle, tail)
         elif name == "mpmath":
             dps = check_int(options.get("dps", 40), "dps", minimum=15)
             for i in todo:
@@ -965,7 +1037,8 @@ _TAIL_SECTIONS = """\
         ``n_samples`` (default 10**6), ``rng`` and ``confidence`` (0.95) for a
         Clopper–Pearson interval in ``.ci_low``/``.ci_high``.
     **options
-        Method options listed above; others raise ``TypeError``.
+        Method options listed above; an option the chosen method does not
+        take (e.g. ``dps`` without ``method="mpmath"``) raises ``ValueError``.
 
     Returns
     -------
@@ -980,9 +1053,8 @@ _TAIL_SECTIONS = """\
     ------
     ValueError
         For non-finite or empty ``weights``, non-finite ``x``, negative or
-        non-integer ``dof``, an unknown ``method``, or bad options.
-    TypeError
-        For an option the chosen method does not take.
+        non-integer ``dof``, an unknown ``method``, bad option values, or an
+        option the chosen method does not take.
 
     Warns
     -----
@@ -1032,7 +1104,10 @@ def quadform_sf(
        relative to x (probability exactly 0 or 1), and a single distinct
        weight through ``scipy.special.gammaincc``/``gammainc`` (the contour
        takes over where that underflows);
-    2. divides the weights by max abs(w_j) (scale invariance) and crosses the
+    2. divides the weights by the largest abs(w_j) on the tail's side (the
+       positive weights for the upper tail, the negative ones for the lower;
+       by max abs(w_j) if there are none), so that the strip between the pole
+       and the nearest singularity has width O(1), and crosses the
        real axis at the minimum c of exp(K(s) − s x)/abs(s) over the strip
        (safeguarded Newton), factoring exp(K(c) − c x)/(π|c|) out in log
        space so that nothing underflows, at any depth;
@@ -1053,7 +1128,19 @@ def quadform_sf(
     Where the error estimate exceeds 1e-10 the result is flagged
     (``accurate=False``) and an :class:`AccuracyWarning` is issued; no
     exception is raised, so that one bad row of a batch does not hide the
-    others.
+    others.  A row that misses the target is retried once as one minus the
+    opposite tail, which succeeds when that tail is small (a tail close to 1);
+    ``.tail`` then names the tail integrated (e.g. ``"lower"`` for an upper
+    tail computed as 1 − P(Q <= x)).
+
+    Limits.  Weights may differ in magnitude by up to ~1e300 (tested with
+    closed forms down to ratios of 1e300, e.g. P(−χ²₁ + 1e300 χ²₁ <= 0) =
+    (2/π) arctan(1e−150)); beyond, or where ``x`` divided by the scale above
+    overflows, intermediate quantities overflow and the row comes back NaN
+    with ``accurate=False``.  The integrand decays like t^(−1 − n/2)
+    (n = Σ ν_j): a form with few degrees of freedom, x = 0 and a tail close
+    to 1 may fall short of 1e-10 unless its opposite tail is small (see
+    above).  Every such failure is flagged, never silent.
 
     References
     ----------

@@ -39,8 +39,17 @@ _ORTHO_TOL = 1e-8
 _NEAR_ZERO = 1e-2
 
 
+def _reject_complex(value: Any, name: str) -> None:
+    """Refuse complex input instead of silently dropping its imaginary part."""
+    if np.iscomplexobj(value):
+        kind = getattr(value, "dtype", type(value).__name__)
+        msg = f"`{name}` must be real; got complex data ({kind})."
+        raise ValueError(msg)
+
+
 def _as_float_array(value: Any, name: str, ndim: int) -> NDArray[np.float64]:
     """Convert to a float64 array of a given rank without printing huge reprs."""
+    _reject_complex(value, name)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -61,6 +70,7 @@ def _as_float_array(value: Any, name: str, ndim: int) -> NDArray[np.float64]:
 
 def _as_scalar(value: Any, name: str) -> float:
     """Convert a size-1 array or number to a finite float."""
+    _reject_complex(value, name)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -74,6 +84,25 @@ def _as_scalar(value: Any, name: str) -> float:
         msg = f"`{name}` must be a finite number; got {out!r}."
         raise ValueError(msg)
     return out
+
+
+def _check_finite_points(value: Any, dim: int, name: str) -> NDArray[np.float64]:
+    """Points of shape (dim,) or (n, dim), real and finite (no NaN/inf)."""
+    _reject_complex(value, name)
+    arr = check_points(value, dim, name)
+    bad = int(np.count_nonzero(~np.isfinite(arr)))
+    if bad:
+        msg = f"`{name}` must be finite; found {bad} NaN/inf entries."
+        raise ValueError(msg)
+    return arr
+
+
+def _overflow() -> None:
+    msg = (
+        "`W`, `w` and `b` give coefficients alpha = w s^2 / |b| that overflow "
+        "float64; rescale the weights."
+    )
+    raise ValueError(msg)
 
 
 def _readonly(arr: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -284,9 +313,10 @@ class QuadraticRule:
     Raises
     ------
     ValueError
-        If ``alphas`` is not a finite non-empty 1-d array, ``basis`` is not a
-        finite (dim, dim) matrix with orthonormal columns (to 1e-8), or
-        ``threshold`` is not ±1.
+        If ``alphas`` is not a finite real 1-d array with dim >= 2 entries,
+        ``basis`` is not a finite real (dim, dim) matrix with orthonormal
+        columns (to 1e-8), or ``threshold`` is not ±1.  Complex input is
+        refused, never cast to real.
 
     See Also
     --------
@@ -326,8 +356,14 @@ class QuadraticRule:
 
     def __post_init__(self) -> None:
         alphas = _as_float_array(self.alphas, "alphas", 1)
-        object.__setattr__(self, "alphas", _readonly(alphas))
         dim = alphas.size
+        if dim < 2:
+            msg = (
+                "`alphas` must have dim >= 2 entries (the spheres live in R^dim, "
+                f"dim >= 2); got shape {alphas.shape}."
+            )
+            raise ValueError(msg)
+        object.__setattr__(self, "alphas", _readonly(alphas))
         if self.basis is not None:
             basis = _as_float_array(self.basis, "basis", 2)
             if basis.shape != (dim, dim):
@@ -379,9 +415,10 @@ class QuadraticRule:
         Raises
         ------
         ValueError
-            For non-finite or empty arrays, wrong shapes, or ``b == 0``: with
-            b = 0 the rule w·xᵀWᵀWx > 0 is invariant under scaling x (a cone,
-            not an ellipsoid), which this class does not represent.
+            For complex, non-finite or empty arrays, wrong shapes, dim < 2,
+            coefficients α that overflow float64, or ``b == 0``: with b = 0 the
+            rule w·xᵀWᵀWx > 0 is invariant under scaling x (a cone, not an
+            ellipsoid), which this class does not represent.
 
         Notes
         -----
@@ -425,8 +462,9 @@ class QuadraticRule:
             w_s = _as_scalar(w, "w")
             _, s, vt = np.linalg.svd(W, full_matrices=hidden < dim)
             s2 = np.zeros(dim)
-            s2[: s.size] = s * s
-            alphas = w_s * s2 / abs(b)
+            with np.errstate(over="ignore", invalid="ignore"):
+                s2[: s.size] = s * s
+                alphas = w_s * s2 / abs(b)
             basis = vt.T
         else:
             w_shape = np.shape(w)
@@ -437,10 +475,16 @@ class QuadraticRule:
                 )
                 raise ValueError(msg)
             w_v = _as_float_array(np.reshape(w, -1), "w", 1)
-            M = W.T @ (w_v[:, None] * W)
-            alphas, basis = np.linalg.eigh(0.5 * (M + M.T))
-            alphas = alphas[::-1] / abs(b)
+            with np.errstate(over="ignore", invalid="ignore"):
+                M = W.T @ (w_v[:, None] * W)
+            if not np.all(np.isfinite(M)):
+                _overflow()
+            alphas, basis = np.linalg.eigh(0.5 * M + 0.5 * M.T)
+            with np.errstate(over="ignore"):
+                alphas = alphas[::-1] / abs(b)
             basis = basis[:, ::-1]
+        if not np.all(np.isfinite(alphas)):
+            _overflow()
         return cls(alphas, basis, threshold=-1.0 if b > 0 else 1.0)
 
     @classmethod
@@ -464,8 +508,8 @@ class QuadraticRule:
         Raises
         ------
         ValueError
-            If A is not a finite non-empty square matrix, or is not symmetric
-            within ``atol``.
+            If A is not a finite real square matrix of size dim >= 2, or is not
+            symmetric within ``atol``.
 
         Examples
         --------
@@ -485,14 +529,16 @@ class QuadraticRule:
             if tol < 0:
                 msg = f"`atol` must be >= 0; got {atol!r}."
                 raise ValueError(msg)
-        asym = float(np.max(np.abs(A - A.T)))
+        # Halves first: A - A.T and A + A.T may overflow for entries near 1e308.
+        half = 0.5 * A
+        asym = 2.0 * float(np.max(np.abs(half - half.T)))  # Python float: no warning
         if asym > tol:
             msg = (
                 f"`A` must be symmetric: max |A - A^T| = {asym:.3g} exceeds "
                 f"the tolerance {tol:.3g}."
             )
             raise ValueError(msg)
-        alphas, basis = np.linalg.eigh(0.5 * (A + A.T))
+        alphas, basis = np.linalg.eigh(half + half.T)
         return cls(alphas[::-1], basis[:, ::-1])
 
     # --- geometry ----------------------------------------------------------
@@ -548,8 +594,13 @@ class QuadraticRule:
         -------
         ndarray, same shape as x
             z (a copy when ``basis`` is None).
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not a finite real array of shape (dim,) or (n, dim).
         """
-        x = check_points(x, self.dim, "x")
+        x = _check_finite_points(x, self.dim, "x")
         if self.basis is None:
             return x.copy()
         return x @ self.basis
@@ -566,8 +617,15 @@ class QuadraticRule:
         -------
         ndarray, same shape as z
             x.
+
+        Raises
+        ------
+        ValueError
+            If ``z`` is not a real array of shape (dim,) or (n, dim).  NaN rows
+            are mapped to NaN rows (they mark "no point" in nearest-error
+            results).
         """
-        z = check_points(z, self.dim, "z")
+        z = check_points(z, self.dim, "z")  # NaN rows pass through (nearest.py)
         if self.basis is None:
             return z.copy()
         return z @ self.basis.T
@@ -584,6 +642,11 @@ class QuadraticRule:
         -------
         float or ndarray of shape (n,)
             The signed score.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not a finite real array of shape (dim,) or (n, dim).
         """
         z = self.to_eigen(x)
         return (np.sum(self.alphas * z * z, axis=-1) - self.threshold)[()]
@@ -600,6 +663,27 @@ class QuadraticRule:
         -------
         int or ndarray of int of shape (n,)
             0 inner, 1 outer; boundary points are inner.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not a finite real array of shape (dim,) or (n, dim):
+            a NaN coordinate has no label, so it is refused rather than
+            labelled inner.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from spheres_theory import QuadraticRule
+        >>> rule = QuadraticRule([0.8, 0.5])
+        >>> rule.predict(np.array([[1.0, 0.0], [0.0, 1.3], [1.0, 1.0]])).tolist()
+        [0, 0, 1]
+        >>> int(rule.predict([1.25, 0.0]))  # 0.8 * 1.25**2 = 1.25 > 1
+        1
+        >>> rule.predict([np.nan, 0.0])
+        Traceback (most recent call last):
+        ...
+        ValueError: `x` must be finite; found 1 NaN/inf entries.
         """
         score = np.asarray(self.decision_function(x))
         return (score > 0).astype(np.int64)[()]

@@ -19,6 +19,9 @@ __all__ = ["ConcentricSpheres", "uniform_sphere"]
 
 Sphere = Literal["inner", "outer", "both"]
 
+# Largest R with R**2 finite in float64 (about 1.34e154).
+_MAX_OUTER_RADIUS = float(np.sqrt(np.finfo(np.float64).max))
+
 
 def uniform_sphere(
     n: int,
@@ -83,7 +86,15 @@ class ConcentricSpheres:
     dim : int
         Ambient dimension d >= 2 (paper: 500).
     outer_radius : float, default 1.3
-        Radius R > 1 of the outer sphere (paper: 1.3).
+        Radius R > 1 of the outer sphere (paper: 1.3), with R**2 finite in
+        float64 (R <= 1.34e154), so that the band ``[1/R**2, 1]`` is
+        representable.
+
+    Raises
+    ------
+    ValueError
+        If ``dim`` is not an integer >= 2, or ``outer_radius`` is not a finite
+        number > 1 whose square is finite in float64.
 
     Notes
     -----
@@ -106,7 +117,14 @@ class ConcentricSpheres:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dim", check_int(self.dim, "dim", minimum=2))
-        object.__setattr__(self, "outer_radius", check_outer_radius(self.outer_radius))
+        outer_radius = check_outer_radius(self.outer_radius)
+        if not np.isfinite(outer_radius * outer_radius):  # Python float: no warning
+            msg = (
+                "`outer_radius` must be a number > 1 whose square is finite in "
+                f"float64 (at most {_MAX_OUTER_RADIUS:.6g}); got {self.outer_radius!r}."
+            )
+            raise ValueError(msg)
+        object.__setattr__(self, "outer_radius", outer_radius)
 
     @property
     def inner_radius(self) -> float:
@@ -121,6 +139,7 @@ class ConcentricSpheres:
     @property
     def alpha_range(self) -> tuple[float, float]:
         """The interval ``[1/R**2, 1]`` of perfect quadratic-rule coefficients."""
+        # R**2 is finite (checked at construction), so this cannot overflow.
         return (1.0 / self.outer_radius**2, 1.0)
 
     def radius(self, sphere: Literal["inner", "outer"]) -> float:

@@ -310,3 +310,34 @@ def test_cap_height_inverts_cap_measure(log_mu, dim):
         slope = _mp_density(mpmath.mpf(t), dim) / sig
         cond = float(slope) * 2.3e-16 * max(abs(t), 1e-300)
     assert abs(got - log_mu) <= 1e-13 * abs(log_mu) + 2 * cond + 1e-300
+
+
+# --- supported dim range and keyword-only log rates (audit) ------------------
+
+
+def test_dim_beyond_supported_range_raises():
+    # cap_measure(1e-9, 1e20) used to be 2.6e-23 (true Phi-bar(10) = 7.6e-24).
+    for f, arg in ((cap_measure, 1e-9), (log_cap_measure, 1e-9), (cap_height, 0.1)):
+        for dim in (10**20, 1e17, [500, 10**17]):
+            with pytest.raises(ValueError, match=r"`dim`.*\[2, 1e16\]"):
+                f(arg, dim)
+
+
+def test_largest_supported_dim_matches_gaussian_limit():
+    # t = 1e-8 at dim = 1e16: sqrt(dim) t = 1, sigma -> Phi-bar(1) (+ O(1/dim)).
+    with mpmath.workdps(30):
+        ref = float(mpmath.ncdf(-1))
+    assert math.isclose(cap_measure(1e-8, 10**16), ref, rel_tol=1e-9)
+    assert math.isclose(cap_height(ref, 10**16), 1e-8, rel_tol=1e-9)
+
+
+def test_cap_height_log_rate_without_error_rate():
+    t = cap_height(log_error_rate=-2000.0, dim=500)
+    assert t == cap_height(None, 500, log_error_rate=-2000.0)
+    assert math.isclose(float(log_cap_measure(t, 500)), -2000.0, rel_tol=1e-13)
+    with pytest.raises(ValueError, match="exactly one"):
+        cap_height(dim=500)
+    with pytest.raises(ValueError, match="exactly one"):
+        cap_height(0.1, 500, log_error_rate=-2.0)
+    with pytest.raises(ValueError, match="`dim`"):
+        cap_height(log_error_rate=-2.0)

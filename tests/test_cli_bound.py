@@ -145,3 +145,31 @@ def test_console_script(tmp_path):
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("name", ["x.txt", "x", "x.jpeg"])
+def test_plot_suffix_must_name_a_format(tmp_path, name, capsys):
+    path = tmp_path / name
+    code, out, err = _run(["bound", "--dim", "50", "--plot", str(path)], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "--plot" in err and ".png" in err
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "magic"),
+    [(".pdf", b"%PDF"), (".svg", b"<?xml"), (".PNG", b"\x89PNG")],
+)
+def test_plot_format_follows_suffix(tmp_path, suffix, magic, capsys):
+    path = tmp_path / f"curve{suffix}"
+    code, _, _ = _run(["bound", "--dim", "50", "--plot", str(path)], capsys)
+    assert code == 0
+    assert path.read_bytes()[: len(magic)] == magic
+
+
+def test_dim_beyond_supported_range_is_a_usage_error(capsys):
+    # Used to print 0 with exit status 0 (true bound ~1.33e-10).
+    argv = ["bound", "--dim", "99999999999999999999", "--error-rate", "0.1"]
+    code, out, err = _run(argv, capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "`dim`" in err and "1e16" in err

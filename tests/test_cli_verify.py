@@ -6,6 +6,7 @@ import json
 import pickle
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -271,3 +272,222 @@ def test_torch_state_dict(tmp_path, capsys):
 class _NotAStateDict:
     def __reduce__(self):
         return (print, ("unpickled!",))
+
+
+# --- overflow, complex input, leaked warnings: still one line and exit 2 -------
+
+
+def _run_no_warnings(argv, capsys):
+    """Run main, failing if any warning escapes it (they would reach stderr)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = _run(argv, capsys)
+    assert [str(w.message) for w in caught] == []
+    return code, out, err
+
+
+def _assert_one_line_error(code, out, err, needle):
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert err.startswith("spheres-theory verify: error: "), err
+    assert needle in err, err
+
+
+@pytest.mark.parametrize("outer_radius", ["1e308", "1e200", "1.3407807929942597e154"])
+def test_outer_radius_whose_square_overflows(outer_radius, capsys):
+    # used to crash with OverflowError in ConcentricSpheres.alpha_range
+    argv = ["verify", "--example", "--outer-radius", outer_radius]
+    _assert_one_line_error(*_run_no_warnings(argv, capsys), "--outer-radius")
+
+
+def test_arithmetic_errors_are_one_line(perfect_npz, capsys, monkeypatch):
+    def overflow(*args, **kwargs):
+        raise OverflowError(34, "Numerical result out of range")
+
+    monkeypatch.setattr(QuadraticRule, "certify", overflow)
+    code, out, err = _run(["verify", str(perfect_npz)], capsys)
+    _assert_one_line_error(code, out, err, "could not compute the error rates")
+
+
+def test_duplicate_keys_are_refused(capsys):
+    argv = ["verify", "--example", "--keys", "W=W,W=W"]
+    _assert_one_line_error(*_run_no_warnings(argv, capsys), "at most once")
+
+
+def test_complex_weights_are_refused(tmp_path, capsys):
+    W, w, b = _quad_net(np.full(4, 0.8))
+    npz = tmp_path / "complex.npz"
+    np.savez(npz, W=W + 1e-3j, w=w, b=b)
+    code, out, err = _run_no_warnings(["verify", str(npz)], capsys)
+    _assert_one_line_error(code, out, err, "`W` must be real")
+    npy = tmp_path / "complex.npy"
+    np.save(npy, np.eye(3) * (0.8 + 0j))
+    code, out, err = _run_no_warnings(["verify", str(npy)], capsys)
+    _assert_one_line_error(code, out, err, "`A` must be real")
+
+
+def test_huge_matrix_warns_nothing(tmp_path, capsys):
+    # 0.5 * (A + A.T) overflowed (RuntimeWarning on stderr) for entries ~1e308
+    path = tmp_path / "huge.npy"
+    np.save(path, np.eye(3) * 1e308)
+    code, out, err = _run_no_warnings(["verify", str(path), "--json"], capsys)
+    assert code == 1
+    assert err == ""
+    report = json.loads(out, parse_constant=_no_nan)
+    assert report["alphas"]["max"] == 1e308
+    assert report["error_rates"]["inner"]["value"] == 1.0
+    assert all(isinstance(note, str) for note in report["warnings"])
+
+
+def test_torch_protocol_4_pickle_is_one_line(tmp_path, capsys):
+    pytest.importorskip("torch")
+    path = tmp_path / "p.pt"
+    path.write_bytes(pickle.dumps({"a": 1}, protocol=4))  # torch warns on these
+    code, out, err = _run_no_warnings(["verify", str(path)], capsys)
+    _assert_one_line_error(code, out, err, "readable with weights_only=True")
+    assert "weights_only=False" not in err  # never advise unsafe loading
+
+
+def test_torch_complex_tensor_is_refused(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    W, w, b = _quad_net(np.full(4, 0.8))
+    path = tmp_path / "complex.pt"
+    state = {"W": torch.tensor(W + 1e-3j), "w": torch.tensor(w), "b": torch.tensor(b)}
+    torch.save(state, path)
+    code, out, err = _run_no_warnings(["verify", str(path)], capsys)
+    _assert_one_line_error(code, out, err, "`W` must be real")
+
+
+# --- accuracy of the error rates in the report ----------------------------------
+
+
+def _no_nan(name):
+    raise AssertionError(f"invalid JSON constant {name}")
+
+
+@pytest.mark.parametrize(
+    "diag", [[1e-300, 1e300], [1e20, 1 - 1e-10]], ids=["1e-300,1e300", "1e20,1-1e-10"]
+)
+def test_report_carries_the_accuracy_of_each_rate(diag, tmp_path, capsys):
+    # the auditor saw a NaN rate and an unflagged inaccurate one for these
+    path = tmp_path / "A.npy"
+    np.save(path, np.diag(diag))
+    code, out, err = _run_no_warnings(["verify", str(path), "--json"], capsys)
+    assert code == 1
+    assert err == ""
+    report = json.loads(out, parse_constant=_no_nan)  # strict JSON: no NaN
+    rule = QuadraticRule.from_matrix(np.diag(diag))
+    sp = ConcentricSpheres(2)
+    for sphere in ("inner", "outer"):
+        got = report["error_rates"][sphere]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # AccuracyWarning: `.accurate` says it
+            ref = rule.error_rate(sp, sphere=sphere)
+        assert got["accurate"] is bool(ref.accurate and np.isfinite(ref.value))
+        if np.isfinite(ref.value):
+            assert got["value"] == float(ref.value)
+        else:
+            assert got["value"] is None
+        if np.isfinite(ref.error_estimate):
+            assert got["error_estimate"] == float(ref.error_estimate)
+        else:
+            assert got["error_estimate"] is None
+        assert report["clt"][sphere]["error_estimate"] is None  # not estimated
+    _run_no_warnings(["verify", str(path)], capsys)
+
+
+def test_inaccurate_and_nan_rates_are_flagged(perfect_npz, capsys, monkeypatch):
+    # Whatever the current accuracy of quadforms, the CLI must flag a rate that
+    # misses the target and must not print NaN into the JSON.
+    from spheres_theory.quadforms import TailProbability
+
+    fake = {
+        "inner": TailProbability(
+            value=0.25,
+            log10_value=np.log10(0.25),
+            method="exact",
+            error_estimate=3.5e-7,
+            accurate=False,
+        ),
+        "outer": TailProbability(
+            value=np.nan,
+            log10_value=np.nan,
+            method="exact",
+            error_estimate=np.inf,
+            accurate=False,
+        ),
+    }
+    original = QuadraticRule.error_rate
+
+    def error_rate(self, spheres, *, sphere="inner", method=None, **options):
+        if method is None:
+            return fake[sphere]
+        return original(self, spheres, sphere=sphere, method=method, **options)
+
+    monkeypatch.setattr(QuadraticRule, "error_rate", error_rate)
+    code, out, err = _run_no_warnings(["verify", str(perfect_npz), "--json"], capsys)
+    assert code == 0  # the verdict rests on the alphas alone
+    assert err == ""
+    report = json.loads(out, parse_constant=_no_nan)
+    inner, outer = report["error_rates"]["inner"], report["error_rates"]["outer"]
+    assert inner["value"] == 0.25
+    assert inner["accurate"] is False
+    assert inner["error_estimate"] == 3.5e-7
+    assert outer["value"] is None
+    assert outer["log10_value"] is None
+    assert outer["accurate"] is False
+    assert outer["error_estimate"] is None
+    assert report["clt"]["inner"]["accurate"] is True
+    code, out, err = _run_no_warnings(["verify", str(perfect_npz)], capsys)
+    assert code == 0
+    assert err == ""
+    assert "(inaccurate: estimated relative error 3.5e-07)" in out
+    assert "(inaccurate: estimated relative error unknown)" in out
+    assert out.count("(inaccurate:") == 2
+    assert "not computed" in out
+    rows = [line for line in out.splitlines() if " sphere  " in line]
+    assert len(rows) == 2
+    assert "nan" not in " ".join(rows).lower()
+
+
+def test_accurate_rates_carry_no_note(imperfect_npz, capsys):
+    code, out, _ = _run_no_warnings(["verify", str(imperfect_npz), "--json"], capsys)
+    report = json.loads(out, parse_constant=_no_nan)
+    for sphere in ("inner", "outer"):
+        assert report["error_rates"][sphere]["accurate"] is True
+        assert report["error_rates"][sphere]["error_estimate"] <= 1e-10
+    assert report["warnings"] == []
+    code, out, _ = _run_no_warnings(["verify", str(imperfect_npz)], capsys)
+    assert code == 1
+    assert "inaccurate" not in out
+    assert "warning" not in out
+
+
+# --- the band of a complement rule ----------------------------------------------
+
+
+def test_complement_rule_has_no_band(tmp_path, capsys):
+    # w < 0 < b: inner region = complement of an ellipsoid, threshold -1; the
+    # "band" [-1/R^2, -1] is empty and was printed with its ends reversed
+    W = np.diag(np.linspace(1.1, 2.0, 5))
+    path = tmp_path / "complement.npz"
+    np.savez(path, W=W, w=-1.0, b=1.0)
+    code, out, err = _run_no_warnings(["verify", str(path)], capsys)
+    assert code == 1
+    assert err == ""
+    assert "complement of an ellipsoid" in out
+    assert "[-0.591716, -1]" not in out
+    assert "no band: alpha > -1 cause inner errors" in out
+    assert "alpha < -1/R^2 = -0.591716 outer errors" in out
+    code, out, _ = _run_no_warnings(["verify", str(path), "--json"], capsys)
+    report = json.loads(out)
+    assert report["alphas"]["band_empty"] is True
+    assert report["alphas"]["band"] == [-1 / 1.3**2, -1.0]
+
+
+def test_ellipsoid_rule_band_unchanged(perfect_npz, capsys):
+    _code, out, _ = _run_no_warnings(["verify", str(perfect_npz), "--json"], capsys)
+    assert json.loads(out)["alphas"]["band_empty"] is False
+    _code, out, _ = _run_no_warnings(["verify", str(perfect_npz)], capsys)
+    assert "band [threshold/R^2, threshold] = [0.591716, 1]" in out

@@ -369,14 +369,28 @@ def test_cap_beats_double_cap(mu, dim, metric):
     assert optimal_mean_distance(mu, dim, metric=metric) >= dc * (1 - 1e-9)
 
 
+def _mp_isf_normal(mu: float) -> mpmath.mpf:
+    """Phi^-1(1 - mu) at 50 digits: the root z of log Phi(-z) = log mu."""
+    with mpmath.workdps(50):
+        lm = mpmath.log(mpmath.mpf(mu))
+        start = mpmath.sqrt(max(-2 * lm - mpmath.log(-4 * mpmath.pi * lm), 0))
+        if mu > 0.01:
+            start = mpmath.mpf(0)
+        return mpmath.findroot(lambda z: mpmath.log(mpmath.ncdf(-z)) - lm, start)
+
+
 @given(mu=st.floats(1e-300, 0.5), dim=st.integers(2, 100_000))
-def test_asymptotic_matches_ndtri(mu, dim):
+@example(mu=1e-300, dim=2)
+@example(mu=0.5, dim=500)
+@example(mu=0.3, dim=100_000)
+def test_asymptotic_matches_mpmath_inverse_normal(mu, dim):
+    # Independent reference: the inverse normal tail solved in mpmath.
+    with mpmath.workdps(50):
+        ref = float(_mp_isf_normal(mu) / mpmath.sqrt(dim))
     got = asymptotic_mean_distance(mu, dim)
-    assert got == -special.ndtri(mu) / math.sqrt(dim) or math.isclose(
-        got, -special.ndtri(mu) / math.sqrt(dim), rel_tol=1e-15
-    )
-    lg = asymptotic_mean_distance(None, dim, log_error_rate=math.log(mu))
-    assert_allclose(lg, got, rtol=1e-12, atol=1e-300)
+    assert math.isclose(got, ref, rel_tol=1e-13, abs_tol=1e-17)
+    lg = asymptotic_mean_distance(log_error_rate=math.log(mu), dim=dim)
+    assert math.isclose(lg, ref, rel_tol=1e-12, abs_tol=1e-16)
 
 
 def test_asymptotic_beyond_float64():
@@ -508,3 +522,59 @@ def test_expansion_dim3_archimedes(mu, eps):
         ref = float(mpmath.sin(min(theta, mpmath.pi) / 2) ** 2)
     got = expansion_lower_bound(mu, eps, 3, metric="geodesic")
     assert_allclose(got, ref, rtol=1e-12)
+
+
+# --- keyword-only log rates, dps validation, supported dim range (audit) ----
+
+
+def test_log_error_rate_without_error_rate_everywhere():
+    kw = {"log_error_rate": -2000.0, "dim": 500}
+    d = optimal_mean_distance(**kw)
+    assert d == optimal_mean_distance(None, 500, log_error_rate=-2000.0)
+    assert asymptotic_mean_distance(**kw) == asymptotic_mean_distance(
+        None, 500, log_error_rate=-2000.0
+    )
+    e = expansion_lower_bound(eps=0.5, **kw)
+    assert e == expansion_lower_bound(None, 0.5, 500, log_error_rate=-2000.0)
+    le = log_expansion_lower_bound(eps=0.5, **kw)
+    assert le == log_expansion_lower_bound(None, 0.5, 500, log_error_rate=-2000.0)
+    for f in (optimal_mean_distance, asymptotic_mean_distance):
+        with pytest.raises(ValueError, match="exactly one"):
+            f(dim=500)
+        with pytest.raises(ValueError, match="exactly one"):
+            f(0.1, 500, log_error_rate=-1.0)
+        with pytest.raises(ValueError, match="`dim`"):
+            f(0.1)
+
+
+def test_dps_without_mpmath_is_a_value_error():
+    with pytest.raises(ValueError, match=r"`dps`.*dps=30"):
+        optimal_mean_distance(0.1, 500, dps=30)
+    with pytest.raises(ValueError, match="`dps`"):
+        optimal_mean_distance(0.1, 500, method="quad", dps=30)
+    assert optimal_mean_distance(0.1, 50, method="mpmath", dps=20) > 0
+
+
+def test_dim_beyond_supported_range_raises():
+    # At dim = 1e20 the float64 route used to return 0.0 (true ~1.33e-10).
+    for dim in (10**20, 1e17, [500, 10**17]):
+        with pytest.raises(ValueError, match=r"`dim`.*\[2, 1e16\]"):
+            optimal_mean_distance(0.1, dim)
+        with pytest.raises(ValueError, match="`dim`"):
+            expansion_lower_bound(0.1, 1e-9, dim)
+        with pytest.raises(ValueError, match="`dim`"):
+            log_expansion_lower_bound(0.1, 1e-9, dim)
+    with pytest.raises(ValueError, match="`dim`"):
+        bound_curve(10**20)
+
+
+def test_largest_supported_dim_matches_gaussian_limit():
+    # For dim -> inf, sqrt(dim) x_1 -> g ~ N(0, 1) and sqrt(dim) t -> z =
+    # Phi^-1(1 - mu), so sqrt(dim) d*(mu) -> E[(z - g)^+] = z Phi(z) + phi(z).
+    mu = 0.1
+    with mpmath.workdps(30):
+        z = _mp_isf_normal(mu)
+        lim = float(z * mpmath.ncdf(z) + mpmath.npdf(z))
+    for dim in (10**14, 10**16):
+        got = optimal_mean_distance(mu, dim) * math.sqrt(dim)
+        assert math.isclose(got, lim, rel_tol=1e-5)

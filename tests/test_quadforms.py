@@ -493,9 +493,11 @@ def test_montecarlo_confidence_is_checked():
         quadform_sf([1.0, -1.0], method="montecarlo", n_samples=10, confidence=1.5)
 
 
-def test_unknown_option_is_a_type_error():
-    with pytest.raises(TypeError, match="dps"):
+def test_option_of_another_method_is_a_value_error_naming_it():
+    with pytest.raises(ValueError, match="`dps`=30"):
         quadform_sf([1.0, -1.0], dps=30)
+    with pytest.raises(ValueError, match="`n_samples`=10"):
+        quadform_cdf([1.0, -1.0], method="mpmath", n_samples=10)
 
 
 def test_no_warnings_on_ordinary_use():
@@ -504,3 +506,55 @@ def test_no_warnings_on_ordinary_use():
         quadform_sf(np.linspace(-0.4, 0.1, 500))
         quadform_cdf(np.linspace(-0.4, 0.1, 500))
         assert_array_equal(quadform_sf([[1.0, -1.0], [-1.0, -1.0]]).value[1], 0.0)
+
+
+# --- weights spanning hundreds of orders of magnitude (audit) ---------------
+
+
+@pytest.mark.parametrize("ratio", [1e100, 1e150, 1e200, 1e250, 1e300])
+def test_huge_weight_ratio_matches_cauchy_closed_form(ratio: float) -> None:
+    # P(-X + r Y <= 0) = P(|Z2 / Z1| <= r**-1/2) = (2/pi) atan(r**-1/2), |Cauchy|.
+    with mpmath.workdps(50):
+        ref = 2 / mpmath.pi * mpmath.atan(1 / mpmath.sqrt(mpmath.mpf(ratio)))
+    for p in (quadform_cdf([-1.0, ratio]), quadform_sf([1.0, -ratio])):
+        assert bool(p.accurate)
+        assert abs(p.value / float(ref) - 1) < 1e-10
+    # The near-1 complement, via one minus the opposite tail.
+    up = quadform_sf([-1.0, ratio])
+    assert bool(up.accurate)
+    assert up.tail == "lower"  # computed as 1 - P(Q <= 0), and says so
+    assert up.value == pytest.approx(float(1 - ref), rel=1e-12)
+
+
+def test_huge_weight_ratio_more_dof_matches_closed_form() -> None:
+    # P(-G1 + r G2 <= 0) for G1 ~ chi2_2, G2 ~ chi2_2: P(F(2,2) <= 1/r) = 1/(1+r)
+    # (F(2,2) has cdf f / (1 + f)); in batch, next to an ordinary row.
+    r = 1e220
+    p = quadform_cdf([[-1.0, r], [-1.0, 1.0]], dof=2)
+    assert p.accurate.all()
+    assert p.value[0] == pytest.approx(1 / (1 + r), rel=1e-10)
+    assert p.value[1] == pytest.approx(0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("ratio", [1e100, 1e250])
+def test_huge_weight_ratio_nonzero_threshold(ratio: float) -> None:
+    # P(-X + r Y <= 1) = E[P(Y <= (1 + X) / r)] = sqrt(2 / (pi r)) E sqrt(1 + Z^2)
+    # up to a relative O(1/r) (chi2_1 cdf sqrt(2c/pi)(1 - c/6 + ...) at c -> 0).
+    with mpmath.workdps(40):
+        mean = mpmath.quad(
+            lambda u: mpmath.sqrt(1 + u * u) * mpmath.npdf(u),
+            [-mpmath.inf, -5, 0, 5, mpmath.inf],
+        )
+        ref = float(mpmath.sqrt(2 / (mpmath.pi * mpmath.mpf(ratio))) * mean)
+    p = quadform_cdf([-1.0, ratio], 1.0)
+    assert bool(p.accurate)
+    assert abs(p.value / ref - 1) < 1e-10
+
+
+def test_repr_of_nan_result_does_not_crash():
+    from spheres_theory import TailProbability
+
+    fields = {f: np.nan for f in TailProbability.__dataclass_fields__}
+    fields.update(method="exact", tail="upper")
+    r = TailProbability(**fields)
+    assert "nan" in repr(r)

@@ -214,6 +214,69 @@ def test_from_matrix_rejects_bad_input():
         QuadraticRule.from_matrix(np.eye(2), atol=-1.0)
 
 
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (lambda: QuadraticRule([0.8, 0.9 + 0.1j]), "`alphas` must be real"),
+        (lambda: QuadraticRule([0.8, 0.9], np.eye(2) + 0j), "`basis` must be real"),
+        (lambda: QuadraticRule.from_matrix(np.eye(2) + 0j), "`A` must be real"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(3) * 1j, 1.0, -1.0), "`W`"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(3), 1.0 + 0j, -1.0), "`w`"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(3), np.ones(3) + 0j, -1.0), "`w`"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(3), 1.0, -1.0 + 0j), "`b`"),
+    ],
+)
+def test_complex_input_is_refused_not_cast(build, match):
+    # a cast to float64 would drop the imaginary part (with a ComplexWarning,
+    # an error under this suite's filterwarnings): a ValueError must come first
+    with pytest.raises(ValueError, match=match):
+        build()
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: QuadraticRule([0.8]),
+        lambda: QuadraticRule.from_matrix([[0.8]]),
+        lambda: QuadraticRule.from_quad_net(np.ones((3, 1)), 0.5, -1.0),
+    ],
+)
+def test_dim_1_is_refused(build):
+    # the spheres need dim >= 2 (ConcentricSpheres, uniform_sphere): so do rules
+    with pytest.raises(ValueError, match=r"`alphas` must have dim >= 2 entries"):
+        build()
+
+
+def test_huge_entries_do_not_overflow():
+    # 0.5 * (A + A.T) overflowed for entries near 1e308 (with a RuntimeWarning,
+    # an error here); the eigenvalues themselves are representable
+    rule = QuadraticRule.from_matrix(np.eye(3) * 1e308)
+    assert_array_equal(rule.alphas, np.full(3, 1e308))
+    with pytest.raises(ValueError, match="`A` must be symmetric"):
+        QuadraticRule.from_matrix(np.array([[1.0, 1e308], [-1e308, 1.0]]))
+    # alpha = w s^2 / |b| beyond float64 is refused, without a warning
+    for w in (1.0, np.ones(3)):
+        with pytest.raises(ValueError, match="overflow float64"):
+            QuadraticRule.from_quad_net(np.eye(3) * 1e200, w, -1.0)
+    with pytest.raises(ValueError, match="overflow float64"):
+        QuadraticRule.from_quad_net(np.eye(3), 1.0, -1e-320)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_points_must_be_finite(bad):
+    rule = QuadraticRule([0.8, 0.5], _orthogonal(2, np.random.default_rng(0)))
+    one = np.array([bad, 0.0])
+    batch = np.array([[0.1, 0.2], [0.0, bad]])
+    for method in (rule.predict, rule.decision_function, rule.to_eigen):
+        for x in (one, batch):
+            with pytest.raises(ValueError, match=r"`x` must be finite; found 1 "):
+                method(x)
+    with pytest.raises(ValueError, match=r"`x` must be real"):
+        rule.predict(np.array([1.0 + 1j, 0.0]))
+    # finite points are still labelled: a NaN used to come back as label 0
+    assert rule.predict(np.zeros(2)) == 0
+
+
 def test_methods_reject_bad_arguments():
     rule = QuadraticRule([0.7, 0.8, 0.9])
     with pytest.raises(ValueError, match=r"spheres\.dim"):
