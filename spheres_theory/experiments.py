@@ -30,6 +30,12 @@ The items follow Gilmer et al. (2018) [1]_:
 8. :func:`headline_table` -- every headline number of the paper beside ours,
    with the paper's typos noted.
 
+Sweeps larger than one report item split into independent tasks that run in
+this process or, with ``scheduler=``, on a dask cluster, with the same
+numbers either way: :func:`bound_sweep` (exact d*(μ; d) over a grid of d and
+μ, one task per d) and :func:`montecarlo_error_rate` (errors of a model on
+sampled points, one task per chunk).
+
 References
 ----------
 .. [1] J. Gilmer, L. Metz, F. Faghri, S. S. Schoenholz, M. Raghu,
@@ -46,37 +52,48 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from ._validation import check_int, check_outer_radius, check_positive
+from ._validation import (
+    check_choice,
+    check_error_rate,
+    check_int,
+    check_outer_radius,
+    check_positive,
+    check_sphere,
+)
 from .sphere import ConcentricSpheres, uniform_sphere
 
 __all__ = [
     "ITEMS",
     "AttackGapResult",
     "BoundCurvesResult",
+    "BoundSweepResult",
     "DecisionSlicesResult",
     "DriftResult",
     "ErrorDistanceResult",
     "FixedSetQuadNetResult",
     "HeadlineResult",
+    "MonteCarloResult",
     "OnlineQuadNetResult",
     "ReproduceConfig",
     "ReproductionResult",
     "attack_gap_experiment",
     "bound_curves",
+    "bound_sweep",
     "decision_slices",
     "error_vs_distance",
     "fixed_set_quadnet",
     "headline_table",
     "load_result",
+    "montecarlo_error_rate",
     "online_quadnet",
     "perfect_init_drift",
     "run_reproduction",
@@ -2511,6 +2528,50 @@ def _run_relu_part(
     return relu, net, time.perf_counter() - start
 
 
+@contextlib.contextmanager
+def _client(scheduler: Any) -> Iterator[Any]:
+    """Yield a dask ``Client`` for ``scheduler``; close it on exit if made here.
+
+    ``"local"`` starts a :class:`~dask.distributed.LocalCluster` of
+    single-threaded worker processes, ``"tcp://host:port"`` (or ``tls://``,
+    ``inproc://``) connects to a running scheduler, and a ``Client`` is used
+    as it is and left open.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        msg = (
+            f"`scheduler` {scheduler!r} needs dask.distributed; install the "
+            "dask extra: pip install 'spheres_theory[dask]'."
+        )
+        raise ValueError(msg) from exc
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if isinstance(scheduler, str) and scheduler == "local":
+        cluster: Any = LocalCluster(
+            threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    elif isinstance(scheduler, str) and scheduler.startswith(
+        ("tcp://", "tls://", "inproc://")
+    ):
+        cluster = None
+        client = Client(scheduler)
+    else:
+        msg = (
+            "`scheduler` must be None, 'local', a dask scheduler address like "
+            f"'tcp://host:8786' or a dask.distributed.Client; got {scheduler!r}."
+        )
+        raise ValueError(msg)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def _run_distributed(
     scheduler: str,
     todo: list[str],
@@ -2521,33 +2582,11 @@ def _run_distributed(
     log: Callable[[str], Any],
 ) -> None:
     """Run the items of ``todo`` on a dask cluster, stage by stage."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - depends on the extra
-        msg = (
-            f"`scheduler` {scheduler!r} needs dask.distributed; install the "
-            "dask extra: pip install 'spheres_theory[dask]'."
-        )
-        raise ValueError(msg) from exc
-    if scheduler == "local":
-        cluster: Any = LocalCluster(
-            threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    elif scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        cluster = None
-        client = Client(scheduler)
-    else:
-        msg = (
-            "`scheduler` must be None, 'local' or a dask scheduler address "
-            f"like 'tcp://host:8786'; got {scheduler!r}."
-        )
-        raise ValueError(msg)
     stages = (
         ("bounds", "fixed_set", "online", "drift", "error_distance"),
         ("attack_gap", "slices"),
     )
-    try:
+    with _client(scheduler) as client:
         for stage in stages:
             names = [n for n in stage if n in todo]
             futures = {}
@@ -2578,12 +2617,351 @@ def _run_distributed(
                 result = _assemble_error_distance(config, results["online"], relu)
                 elapsed += time.perf_counter() - start
                 finish("error_distance", result, net, elapsed)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
     if "headline" in todo:
         finish("headline", *_run_item("headline", config, False, None, results))
+
+
+# --------------------------------------------------------------------------
+# sweeps: many independent tasks, in this process or on dask
+# --------------------------------------------------------------------------
+
+
+def _map_tasks(
+    func: Callable[..., Any],
+    tasks: list[tuple[Any, ...]],
+    scheduler: Any,
+    shared: tuple[Any, ...] = (),
+) -> list[Any]:
+    """``[func(*shared, *task) for task in tasks]``, here or on dask.
+
+    On dask the ``shared`` arguments are scattered once to every worker and
+    the results come back in the order of ``tasks``.
+    """
+    if scheduler is None:
+        return [func(*shared, *task) for task in tasks]
+    with _client(scheduler) as client:
+        sent = [client.scatter(obj, broadcast=True, hash=False) for obj in shared]
+        futures = [client.submit(func, *sent, *task, pure=False) for task in tasks]
+        return list(client.gather(futures))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BoundSweepResult(_Result):
+    """Exact Lévy bound d*(μ; d) over a grid of dimensions and error rates.
+
+    Attributes
+    ----------
+    dims : ndarray of shape (k,)
+        Dimensions d, one row each.
+    error_rates : ndarray of shape (m,)
+        Error rates μ, one column each.
+    exact : ndarray of shape (k, m)
+        Exact d*(μ; d) on the unit sphere,
+        :func:`~spheres_theory.concentration.optimal_mean_distance`.
+    asymptotic : ndarray of shape (k, m)
+        The paper's Φ⁻¹(1 − μ)/√d,
+        :func:`~spheres_theory.concentration.asymptotic_mean_distance`.
+    metric : str
+        Distance of ``exact``: ``"chordal"`` or ``"geodesic"``.
+    """
+
+    dims: NDArray[np.int64]
+    error_rates: NDArray[np.float64]
+    exact: NDArray[np.float64]
+    asymptotic: NDArray[np.float64]
+    metric: str
+
+
+def _bound_row(
+    dim: int, error_rates: NDArray[np.float64], metric: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """One task of :func:`bound_sweep`: the curves of one dimension."""
+    from .concentration import bound_curve
+
+    curve = bound_curve(dim, error_rates, metric=metric)  # type: ignore[arg-type]
+    return np.array(curve.exact), np.array(curve.asymptotic)
+
+
+def bound_sweep(
+    dims: Iterable[int] | int,
+    error_rates: ArrayLike,
+    *,
+    metric: str = "chordal",
+    scheduler: Any = None,
+) -> BoundSweepResult:
+    """Return the exact and asymptotic Lévy bound on a (d, μ) grid, a task per d.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        Dimensions d, integers in ``[2, 1e16]``.
+    error_rates : array_like of shape (m,)
+        Error rates μ in the open interval (0, 1).
+    metric : {"chordal", "geodesic"}, default "chordal"
+        Distance of the exact bound.
+    scheduler : None, str or dask.distributed.Client, optional
+        ``None`` (default) computes every dimension in this process, without
+        dask.  ``"local"`` starts a :class:`dask.distributed.LocalCluster`
+        for the call, ``"tcp://host:port"`` connects to a running scheduler
+        and a ``Client`` is used as it is; each dimension is then one task.
+        Needs the ``dask`` extra (``dask[distributed]``).
+
+    Returns
+    -------
+    BoundSweepResult
+        ``exact`` and ``asymptotic`` of shape ``(len(dims), m)``; the same
+        numbers whichever ``scheduler`` computed them.
+
+    Raises
+    ------
+    ValueError
+        If ``dims`` is empty or holds a non-integer or an integer < 2, a rate
+        is outside (0, 1), ``metric`` is unknown, or ``scheduler`` is not
+        None, ``"local"``, a scheduler address or a ``Client`` (or dask is
+        not installed).
+
+    See Also
+    --------
+    spheres_theory.concentration.bound_curve : one row of the grid.
+    bound_curves : item 1 of the reproduction.
+
+    Notes
+    -----
+    Each row is :func:`spheres_theory.concentration.bound_curve` at one d (all
+    rates at once by the vectorised Gauss-Legendre route, relative error
+    ~1e-14); the asymptotic form is Φ⁻¹(1 − μ)/√d of Gilmer et al.,
+    "Adversarial Spheres", arXiv:1801.02774 (2018), Thm. 5.1.
+
+    Examples
+    --------
+    >>> r = bound_sweep([100, 500, 2000], [1e-2, 1e-6])
+    >>> r.exact.shape
+    (3, 2)
+    >>> r.exact[:, 0].round(4)  # SPEC §2 at μ = 0.01
+    array([0.2328, 0.1042, 0.0521])
+    """
+    if isinstance(dims, int | np.integer):
+        dims = (dims,)
+    dim_list = [check_int(d, "dims", minimum=2) for d in dims]
+    if not dim_list:
+        msg = f"`dims` must hold at least one integer >= 2; got {dims!r}."
+        raise ValueError(msg)
+    rates = np.atleast_1d(check_error_rate(error_rates, "error_rates"))
+    if rates.ndim != 1 or rates.size == 0:
+        msg = (
+            "`error_rates` must be a non-empty 1-D array of rates; got shape "
+            f"{rates.shape}."
+        )
+        raise ValueError(msg)
+    check_choice(metric, "metric", ("chordal", "geodesic"))
+    rows = _map_tasks(_bound_row, [(d, rates, metric) for d in dim_list], scheduler)
+    return BoundSweepResult(
+        dims=np.array(dim_list, dtype=np.int64),
+        error_rates=rates,
+        exact=np.array([row[0] for row in rows]).reshape(len(dim_list), rates.size),
+        asymptotic=np.array([row[1] for row in rows]).reshape(
+            len(dim_list), rates.size
+        ),
+        metric=metric,
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MonteCarloResult(_Result):
+    """A sampled error rate with its Clopper–Pearson interval.
+
+    Attributes
+    ----------
+    errors : int
+        Misclassified sampled points.
+    samples : int
+        Sampled points, all on ``sphere``.
+    ci_low, ci_high : float
+        Exact (Clopper–Pearson) 95 % interval of the error rate μ.
+    sphere : str
+        ``"inner"`` or ``"outer"``.
+    chunk_size : int
+        Points per chunk (the last one may be smaller).
+    chunk_errors : ndarray of shape (n_chunks,)
+        Misclassified points per chunk.
+    """
+
+    errors: int
+    samples: int
+    ci_low: float
+    ci_high: float
+    sphere: str
+    chunk_size: int
+    chunk_errors: NDArray[np.int64]
+
+    @property
+    def error_rate(self) -> float:
+        """Sampled error rate μ̂ = errors / samples."""
+        return self.errors / self.samples
+
+
+_RESULT_TYPES.update({c.__name__: c for c in (BoundSweepResult, MonteCarloResult)})
+
+# Points sampled at once inside a chunk (bounds the memory of one task).
+_MC_BATCH = 10_000
+
+
+def _count_chunk(
+    model: Any,
+    spheres: ConcentricSpheres,
+    sphere: str,
+    n: int,
+    seed: np.random.SeedSequence,
+) -> int:
+    """One task of :func:`montecarlo_error_rate`: errors among ``n`` points."""
+    gen = np.random.default_rng(seed)
+    label = 0 if sphere == "inner" else 1
+    errors = 0
+    for start in range(0, n, _MC_BATCH):
+        x, _ = spheres.sample(min(_MC_BATCH, n - start), sphere=sphere, rng=gen)
+        errors += int(np.count_nonzero(np.asarray(model.predict(x)) != label))
+    return errors
+
+
+def _seed_sequence(rng: Any) -> np.random.SeedSequence:
+    """``rng`` (None, int, SeedSequence or Generator) as a SeedSequence."""
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        # One draw, as the items do: successive calls get new streams.
+        return np.random.SeedSequence(int(rng.integers(2**63)))
+    if rng is None:
+        return np.random.SeedSequence()
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
+        msg = (
+            "`rng` must be None, an integer >= 0, a numpy.random.SeedSequence "
+            f"or a numpy.random.Generator; got {rng!r}."
+        )
+        raise ValueError(msg)
+    return np.random.SeedSequence(int(rng))
+
+
+def montecarlo_error_rate(
+    model_or_rule: Any,
+    spheres: ConcentricSpheres,
+    *,
+    sphere: str = "inner",
+    n_samples: int,
+    chunk_size: int = 100_000,
+    rng: _RNG | np.random.SeedSequence = None,
+    scheduler: Any = None,
+) -> MonteCarloResult:
+    """Count the errors of a classifier on uniform points of one sphere, in chunks.
+
+    Parameters
+    ----------
+    model_or_rule : object with ``predict``
+        A model (:class:`~spheres_theory.models.QuadNet`,
+        :class:`~spheres_theory.models.ReLUNet`) or a
+        :class:`~spheres_theory.rules.QuadraticRule`: ``predict(x)`` of an
+        ``(n, dim)`` array returns labels, 0 inner and 1 outer.
+    spheres : ConcentricSpheres
+        The data set; its ``dim`` must equal the model's.
+    sphere : {"inner", "outer"}, default "inner"
+        The sphere sampled (the paper reports the inner one).
+    n_samples : int
+        Points sampled (>= 1).
+    chunk_size : int, default 100_000
+        Points per chunk; chunks are the independent tasks.  A chunk samples
+        10 000 points at a time, so memory stays near 10 000 × dim floats
+        per task.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seed of the run.  Chunk ``i`` draws from
+        ``default_rng(SeedSequence(rng).spawn(n_chunks)[i])`` (a Generator
+        contributes one draw as the seed), so the counts depend on
+        ``(rng, n_samples, chunk_size)`` and not on the scheduler.
+    scheduler : None, str or dask.distributed.Client, optional
+        ``None`` (default) counts every chunk in this process, without dask.
+        ``"local"`` starts a :class:`dask.distributed.LocalCluster` for the
+        call, ``"tcp://host:port"`` connects to a running scheduler and a
+        ``Client`` is used as it is; the model is sent to every worker once
+        and each chunk is one task.  Needs the ``dask`` extra.
+
+    Returns
+    -------
+    MonteCarloResult
+        ``errors``, ``samples``, the 95 % Clopper–Pearson interval
+        ``ci_low``, ``ci_high`` and the per-chunk counts.
+
+    Raises
+    ------
+    ValueError
+        If ``model_or_rule`` has no ``predict`` or a ``dim`` other than
+        ``spheres.dim``, ``spheres`` is not a :class:`ConcentricSpheres`,
+        ``sphere`` is unknown, ``n_samples`` or ``chunk_size`` is not an
+        integer >= 1, ``rng`` is invalid, or ``scheduler`` is not None,
+        ``"local"``, a scheduler address or a ``Client``.
+
+    See Also
+    --------
+    spheres_theory.rules.QuadraticRule.error_rate : the exact error rate of a
+        quadratic rule, which this only estimates.
+
+    Notes
+    -----
+    The interval is exact (Clopper–Pearson: beta quantiles of the binomial
+    count), not a normal approximation, so it stays valid for 0 errors; at
+    0 errors its upper end is 1 − 0.025^(1/n) ≈ 3.7/n.  The paper estimates
+    the ReLU net's error rate this way, from 10⁷ points (Gilmer et al.,
+    "Adversarial Spheres", arXiv:1801.02774, 2018, §5).
+
+    Examples
+    --------
+    A rule with one bad α (> 1) errs on the inner sphere where that
+    coordinate is large; its exact rate lies in the sampled interval:
+
+    >>> from spheres_theory import ConcentricSpheres, QuadraticRule
+    >>> spheres = ConcentricSpheres(20, 1.3)
+    >>> rule = QuadraticRule(np.r_[np.full(19, 0.8), 3.0])
+    >>> r = montecarlo_error_rate(rule, spheres, n_samples=20_000, rng=0)
+    >>> exact = rule.error_rate(spheres).value
+    >>> r.samples, bool(r.ci_low < exact < r.ci_high)
+    (20000, True)
+    """
+    predict = getattr(model_or_rule, "predict", None)
+    if not callable(predict):
+        msg = (
+            "`model_or_rule` must have a `predict` method (a model or a "
+            f"QuadraticRule); got {type(model_or_rule).__name__}."
+        )
+        raise ValueError(msg)
+    if not isinstance(spheres, ConcentricSpheres):
+        msg = f"`spheres` must be a ConcentricSpheres; got {spheres!r}."
+        raise ValueError(msg)
+    dim = getattr(model_or_rule, "dim", spheres.dim)
+    if dim != spheres.dim:
+        msg = (
+            f"`model_or_rule` has dim {dim!r} but `spheres` has dim "
+            f"{spheres.dim}; they must be equal."
+        )
+        raise ValueError(msg)
+    check_sphere(sphere)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
+    seeds = _seed_sequence(rng).spawn(-(-n_samples // chunk_size))
+    sizes = [min(chunk_size, n_samples - i * chunk_size) for i in range(len(seeds))]
+    counts = _map_tasks(
+        _count_chunk,
+        [(sphere, n, seed) for n, seed in zip(sizes, seeds, strict=True)],
+        scheduler,
+        shared=(model_or_rule, spheres),
+    )
+    errors = int(sum(counts))
+    low, high = _clopper_pearson(errors, n_samples)
+    return MonteCarloResult(
+        errors=errors,
+        samples=n_samples,
+        ci_low=low,
+        ci_high=high,
+        sphere=sphere,
+        chunk_size=chunk_size,
+        chunk_errors=np.array(counts, dtype=np.int64),
+    )
 
 
 _FIGURE_CAPTIONS = {

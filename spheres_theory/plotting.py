@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _BAND_COLOR = "tab:green"
+_SLICE_ALPHA = 0.6  # opacity of the predicted-class shading of the slices
 
 
 def _axes(ax: Any) -> Any:
@@ -154,7 +155,9 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
     Returns
     -------
     matplotlib.axes.Axes
-        Min, max and the 5–95 % range of α against the step (symlog axis).
+        Min, max and the 5–95 % range of α against the step on a log axis;
+        step 0 (the initialisation) is drawn as a column of its own at the
+        left, behind a dotted line, with the tick "0".
 
     Examples
     --------
@@ -166,8 +169,8 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
     ...     np.array([-1.0, -np.inf]), 1 / 1.69, 1.0, 4, 0.1 * two, 0.09 * two,
     ...     0.11 * two, 0.2 * two, 100)
     >>> ax = plot_online_alphas(r, Figure().subplots())
-    >>> ax.get_xscale()
-    'symlog'
+    >>> ax.get_xscale(), [t.get_text() for t in ax.get_xticklabels()][0]
+    ('log', '0')
     """
     ax = _axes(ax)
     a = np.asarray(result.alphas)
@@ -179,12 +182,39 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
         alpha=0.2,
         label="perfect band [1/R², 1]",
     )
-    lo, hi = np.quantile(a, [0.05, 0.95], axis=1)
-    ax.fill_between(steps, lo, hi, color="C0", alpha=0.3, label="5–95 % of α")
-    ax.plot(steps, a.min(axis=1), color="C0", lw=1, label="min / max α")
-    ax.plot(steps, a.max(axis=1), color="C0", lw=1)
-    ax.set_xscale("symlog", linthresh=max(1, int(steps[steps > 0].min(initial=1))))
-    ax.set_xlabel("Adam step")
+    later = steps > 0
+    x, b = steps[later], a[later]
+    if x.size:
+        lo, hi = np.quantile(b, [0.05, 0.95], axis=1)
+        ax.fill_between(x, lo, hi, color="C0", alpha=0.3, label="5–95 % of α")
+        ax.plot(x, b.min(axis=1), "C0.-", lw=1, label="min / max α")
+        ax.plot(x, b.max(axis=1), "C0.-", lw=1)
+    ax.set_xscale("log")
+    first = float(x.min()) if x.size else 1.0
+    right = (float(x.max()) if x.size else 1.0) * 10**0.15
+    if (~later).any():
+        # Step 0 has no place on a log axis: its own column at the left,
+        # behind a dotted separator, with the tick "0".
+        edge = first / 10**0.3
+        x0 = first / 10**0.6
+        a0 = a[~later][0]
+        lo0, hi0 = np.quantile(a0, [0.05, 0.95])
+        ax.vlines(x0, lo0, hi0, color="C0", alpha=0.3, lw=8)
+        ax.plot([x0, x0], [a0.min(), a0.max()], "C0_", ms=10, mew=1.5)
+        ax.axvline(edge, color="0.4", lw=0.8, ls=":")
+        ax.set_xlim(first / 10**0.9, right)
+        decades = 10.0 ** np.arange(np.ceil(np.log10(edge)), np.log10(right) + 1)
+        major = decades[(decades >= edge) & (decades <= right)]
+        minor = (np.arange(2, 10)[:, None] * decades[None, :] / 10).ravel()
+        minor = np.sort(minor[(minor >= edge) & (minor <= right)])
+        ax.set_xticks(
+            [x0, *major], labels=["0", *(f"$10^{{{np.log10(m):.0f}}}$" for m in major)]
+        )
+        ax.set_xticks(minor, minor=True)
+        ax.tick_params(axis="x", which="minor", labelbottom=False)
+    else:
+        ax.set_xlim(first / 10**0.15, right)
+    ax.set_xlabel("Adam step (log scale; 0 = initialisation)")
     ax.set_ylabel("α")
     ax.set_title(f"online training: {int(result.n_bad[-1])} bad α at the end")
     ax.legend(fontsize="small")
@@ -266,6 +296,8 @@ def plot_error_vs_distance(result: Any, ax: Any = None) -> Any:
     >>> ax = plot_error_vs_distance(r, Figure().subplots())
     >>> ax.get_xscale()
     'log'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][-1]
+    'ReLU net (sampled μ, PGD d(E): upper bound)'
     """
     ax = _axes(ax)
     ax.plot(
@@ -381,9 +413,13 @@ def plot_decision_slices(
     Returns
     -------
     matplotlib.axes.Axes or ndarray of Axes
-        One Axes per drawn slice: predicted label (outer shaded), the inner
-        and outer circles, the max-margin circle (dashed), the starting point
-        x0 = (1, 0) and, for adversarial slices, the PGD point.
+        One Axes per drawn slice: predicted label (inner blue, outer red),
+        the inner and outer circles, the max-margin circle (dashed), the
+        starting point x0 = (1, 0) and, for adversarial slices, the PGD point;
+        axes along e₁ = x0 and e₂ ⊥ x0.  A key for the colours, circles and
+        markers goes below the slices: a figure legend when several slices
+        are drawn on a figure with the constrained layout, else a legend
+        under the last Axes.
 
     Examples
     --------
@@ -392,15 +428,22 @@ def plot_decision_slices(
     >>> g = np.linspace(-1.5, 1.5, 5)
     >>> r = DecisionSlicesResult(g, np.zeros((1, 5, 5), int), ("random",),
     ...     np.full((1, 2), np.nan), 1.3)
-    >>> plot_decision_slices(r, Figure().subplots(), index=0).get_aspect()
-    1.0
+    >>> ax = plot_decision_slices(r, Figure().subplots(), index=0)
+    >>> ax.get_aspect(), ax.get_xlabel(), ax.get_ylabel()
+    (1.0, 'along e₁ = x0', 'along e₂ ⊥ x0 (random)')
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:2]
+    ['predicted inner (class 0)', 'predicted outer (class 1)']
     """
     indices = range(len(result.kinds)) if index is None else [index]
     if ax is None:
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(
-            1, len(indices), figsize=(4 * len(indices), 4), squeeze=False
+            1,
+            len(indices),
+            figsize=(3.6 * len(indices), 4.6),
+            squeeze=False,
+            layout="constrained",
         )
     axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
     if axes.size < len(indices):
@@ -409,15 +452,17 @@ def plot_decision_slices(
     theta = np.linspace(0, 2 * np.pi, 400)
     R = result.outer_radius
     ext = (result.grid[0], result.grid[-1], result.grid[0], result.grid[-1])
+    image = None
+    starred = False
     for a, s in zip(axes, indices, strict=False):
-        a.imshow(
+        image = a.imshow(
             result.labels[s],
             origin="lower",
             extent=ext,
             cmap="coolwarm",
             vmin=-0.5,
             vmax=1.5,
-            alpha=0.6,
+            alpha=_SLICE_ALPHA,
             interpolation="nearest",
         )
         for r, style in ((1.0, "k-"), (R, "k-"), ((1 + R) / 2, "k--")):
@@ -426,9 +471,67 @@ def plot_decision_slices(
         adv = result.adversarial_points[s]
         if np.all(np.isfinite(adv)):
             a.plot([adv[0]], [adv[1]], "y*", ms=10, mec="k")
-        a.set_title(result.kinds[s])
+            starred = True
+        kind = result.kinds[s]
+        a.set_title(kind)
+        a.set_xlabel("along e₁ = x0")
+        second = "adversarial" if kind == "adversarial" else "random"
+        a.set_ylabel(f"along e₂ ⊥ x0 ({second})")
         a.set_aspect("equal")
+    if image is not None:
+        _slice_legend(axes[: len(indices)], image, R, starred)
     return axes[0] if index is not None else axes
+
+
+def _slice_legend(axes: Any, image: Any, outer_radius: float, starred: bool) -> None:
+    """One key for the slices: class colours, circles and markers."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    def shade(label: int) -> Any:
+        return image.cmap(image.norm(label), alpha=_SLICE_ALPHA)
+
+    handles = [
+        Patch(color=shade(0), label="predicted inner (class 0)"),
+        Patch(color=shade(1), label="predicted outer (class 1)"),
+        Line2D(
+            [], [], color="k", lw=0.8, label=f"spheres r = 1, r = R = {outer_radius:g}"
+        ),
+        Line2D(
+            [], [], color="k", lw=0.8, ls="--", label="max-margin circle r = (1 + R)/2"
+        ),
+        Line2D([], [], color="k", marker="o", ms=4, ls="", label="x0 (inner point)"),
+    ]
+    if starred:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="y",
+                marker="*",
+                ms=10,
+                mec="k",
+                ls="",
+                label="adversarial point (PGD from x0)",
+            )
+        )
+    fig = axes[0].get_figure()
+    if len(axes) > 1 and isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), 3),
+            fontsize="small",
+        )
+    else:
+        axes[-1].legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.15),
+            ncols=2,
+            fontsize="x-small",
+        )
 
 
 _PLOTTERS: dict[str, Callable[[Any, Any], Any]] = {
@@ -479,7 +582,7 @@ def save_figures(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
             _PLOTTERS[name](result, fig.subplots())
         elif name == "slices":
             k = len(result.kinds)
-            fig = Figure(figsize=(3.6 * k, 3.8), layout="constrained")
+            fig = Figure(figsize=(3.6 * k, 4.8), layout="constrained")
             plot_decision_slices(result, fig.subplots(1, k, squeeze=False))
         else:
             continue
