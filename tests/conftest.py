@@ -73,3 +73,16 @@ def mp_log_cap(t, dim):
         return mp_log_cap_upper(t, dim)
     # log(1 - sigma(C_|t|)) with the complement to full relative accuracy
     return mpmath.log1p(-mpmath.exp(mp_log_cap_upper(-t, dim)))
+
+
+TINY_DIM = 12
+
+
+def run_tiny_reproduction(tmp_path_factory, name: str) -> Path:
+    """Run one tiny reproduction (d = 12) through the command line into a new folder."""
+    from spheres_theory.cli import main
+
+    out = tmp_path_factory.mktemp(name)
+    argv = ["reproduce", "--tiny", "--dim", str(TINY_DIM), "--out", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
+    return out

@@ -10,7 +10,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import load_reference
+from conftest import TINY_DIM, load_reference, run_tiny_reproduction
 from numpy.testing import assert_allclose
 from scipy.spatial.distance import pdist
 
@@ -28,7 +28,7 @@ from spheres_theory.experiments import (
     save_result,
 )
 
-DIM = 12
+DIM = TINY_DIM
 SECTIONS = [
     "## 1. The isoperimetric bound",
     "## 2. Quad net on a fixed training set",
@@ -53,12 +53,7 @@ FIGURES = [
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     """One tiny reproduction through the command line (d = 12)."""
-    out = tmp_path_factory.mktemp("reproduce")
-    code = main(
-        ["reproduce", "--tiny", "--dim", str(DIM), "--out", str(out), "--no-progress"]
-    )
-    assert code == 0
-    return out
+    return run_tiny_reproduction(tmp_path_factory, "reproduce")
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import TINY_DIM, run_tiny_reproduction
 from numpy.testing import assert_allclose, assert_array_equal
 
 from spheres_theory import (
@@ -23,22 +24,16 @@ from spheres_theory import (
     nearest_error,
     optimal_mean_distance,
 )
-from spheres_theory.cli import main
 from spheres_theory.experiments import ITEMS, ReproduceConfig, load_result
 from spheres_theory.models import QuadNet, load_model, train
 
-DIM = 12
+DIM = TINY_DIM
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     """One tiny reproduction through the command line (d = 12)."""
-    out = tmp_path_factory.mktemp("report_numbers")
-    code = main(
-        ["reproduce", "--tiny", "--dim", str(DIM), "--out", str(out), "--no-progress"]
-    )
-    assert code == 0
-    return out
+    return run_tiny_reproduction(tmp_path_factory, "report_numbers")
 
 
 @pytest.fixture(scope="module")
