@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import check_choice, check_finite_array, check_int, check_positive
 from .models import QuadNet, ReLUNet
 from .nearest import nearest_error
-from .sphere import ConcentricSpheres
+from .sphere import ConcentricSpheres, _chord_to_arc
 
 __all__ = ["AttackGap", "AttackResult", "attack_gap", "pgd"]
 
@@ -253,7 +253,7 @@ def pgd(
     diff = pts - x0
     dist = np.linalg.norm(diff, axis=1)
     if on_manifold:
-        geo = 2.0 * r * np.arcsin(np.minimum(1.0, dist / (2.0 * r)))
+        geo = _chord_to_arc(dist, r)
     else:
         geo = np.full(n, np.nan)
     return AttackResult(

@@ -44,7 +44,7 @@ from ._validation import (
 from .concentration import optimal_mean_distance
 from .errors import SolverError
 from .rules import QuadraticRule, _check_spheres
-from .sphere import ConcentricSpheres
+from .sphere import ConcentricSpheres, _chord_to_arc
 
 if TYPE_CHECKING:  # pragma: no cover
     from .quadforms import TailProbability
@@ -681,21 +681,6 @@ class MeanDistanceResult:
 # ---------------------------------------------------------------------------
 
 
-def _geodesic(dist: NDArray[np.float64], radius: Any) -> NDArray[np.float64]:
-    """Arc length r · 2 asin(d/(2r)) of chords d on spheres of radius r.
-
-    ``radius`` is a scalar or one radius per chord; inf stays inf, and a
-    sphere of radius 0 gives 0.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(
-            radius > 0, dist / (2.0 * np.where(radius > 0, radius, 1.0)), 0.0
-        )
-        return np.where(
-            np.isinf(dist), np.inf, 2.0 * radius * np.arcsin(np.minimum(ratio, 1.0))
-        )
-
-
 def _check_rule(rule: Any) -> QuadraticRule:
     if not isinstance(rule, QuadraticRule):
         msg = f"`rule` must be a QuadraticRule; got {type(rule).__name__}."
@@ -1315,7 +1300,7 @@ def _assemble(
     status = out["status"]
     dist = np.asarray(out["distance"], dtype=np.float64)
     if on_manifold:
-        geo = _geodesic(dist, _rownorm(xb))
+        geo = _chord_to_arc(dist, _rownorm(xb))
     else:
         geo = np.full(dist.shape, np.nan)
     point = out["point"]
@@ -1497,7 +1482,7 @@ def mean_distance_to_error(
                 raise SolverError(msg)
             d = part["distance"]
             if metric == "geodesic":
-                d = _geodesic(d, radius)
+                d = _chord_to_arc(d, radius)
             distances[start + i : start + i + d.size] = d
             n_mis += int(np.sum(part["status"] == _MISCLASSIFIED))
 

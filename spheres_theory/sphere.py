@@ -8,7 +8,7 @@ point is uniform on its sphere (Gilmer et al. 2018, §2).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -75,6 +75,21 @@ def _uniform_sphere(
         g[bad] = gen.standard_normal((int(bad.sum()), dim))
         norms = np.linalg.norm(g, axis=1, keepdims=True)
     return radius * g / norms
+
+
+def _chord_to_arc(dist: NDArray[np.float64], radius: Any) -> NDArray[np.float64]:
+    """Arc length r · 2 asin(d/(2r)) of chords d on spheres of radius r (private).
+
+    ``radius`` is a scalar or one radius per chord; inf stays inf, and a
+    sphere of radius 0 gives 0.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(
+            radius > 0, dist / (2.0 * np.where(radius > 0, radius, 1.0)), 0.0
+        )
+        return np.where(
+            np.isinf(dist), np.inf, 2.0 * radius * np.arcsin(np.minimum(ratio, 1.0))
+        )
 
 
 @dataclass(frozen=True, slots=True)
