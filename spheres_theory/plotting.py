@@ -221,6 +221,38 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
     return ax
 
 
+def _plot_online_demo(result: Any, ax: Any) -> Any:
+    """Item 3's small-dimension demonstration: α range after each stage."""
+    a = np.asarray(result.demo_alphas)
+    steps = np.asarray(result.demo_steps)
+    ax.axhspan(
+        result.alpha_low,
+        result.alpha_high,
+        color=_BAND_COLOR,
+        alpha=0.2,
+        label="perfect band [1/R², 1]",
+    )
+    x = np.arange(steps.size)
+    lo, hi = np.quantile(a, [0.05, 0.95], axis=1)
+    ax.fill_between(x, lo, hi, color="C1", alpha=0.3, label="5–95 % of α")
+    ax.plot(x, a.min(axis=1), "C1.-", lw=1, label="min / max α")
+    ax.plot(x, a.max(axis=1), "C1.-", lw=1)
+    labels = [
+        f"{int(s)}" if np.isnan(lr) else f"{int(s)}\nlr {lr:g}"
+        for s, lr in zip(steps, np.asarray(result.demo_lr), strict=True)
+    ]
+    ax.set_xticks(x, labels=labels, fontsize="small")
+    ax.set_xlabel("Adam step at the end of each stage")
+    ax.set_ylabel("α")
+    ax.set_title(
+        f"demo d = {int(result.demo_dim)}, step-decay lr: "
+        f"{int(result.demo_n_bad[-1])} bad α at the end",
+        fontsize="medium",
+    )
+    ax.legend(fontsize="small")
+    return ax
+
+
 def plot_drift(result: Any, ax: Any = None) -> Any:
     """Average and worst-case loss and bad-α count from a perfect start (item 4).
 
@@ -560,7 +592,9 @@ def save_figures(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     Returns
     -------
     list of pathlib.Path
-        The written files.
+        The written files.  ``online.png`` has a second panel for item 3's
+        small-dimension demonstration when the result holds one
+        (``demo_dim > 0``).
 
     Examples
     --------
@@ -577,7 +611,12 @@ def save_figures(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, result in results.items():
-        if name in _PLOTTERS:
+        if name == "online" and getattr(result, "demo_dim", 0) > 0:
+            fig = Figure(figsize=(11.0, 4.8), layout="constrained")
+            left, right = fig.subplots(1, 2)
+            plot_online_alphas(result, left)
+            _plot_online_demo(result, right)
+        elif name in _PLOTTERS:
             fig = Figure(figsize=(6.4, 4.8), layout="constrained")
             _PLOTTERS[name](result, fig.subplots())
         elif name == "slices":

@@ -96,6 +96,67 @@ def test_config_validation(field, value):
         dataclasses.replace(ReproduceConfig.tiny(), **{field: value})
 
 
+@pytest.mark.parametrize(
+    "schedule", [(), ((1e-2,),), ((0.0, 10),), ((1e-2, 0),), "fast"]
+)
+def test_config_validates_the_demo_schedule(schedule):
+    with pytest.raises(ValueError, match="online_demo_schedule"):
+        dataclasses.replace(ReproduceConfig.tiny(), online_demo_schedule=schedule)
+
+
+def test_config_demo_fields_roundtrip_through_json():
+    quick, tiny = ReproduceConfig.quick(), ReproduceConfig.tiny()
+    assert quick.online_demo_dim == ReproduceConfig.full().online_demo_dim == 100
+    assert quick.online_demo_schedule == (
+        (1e-2, 4000),
+        (3e-3, 3000),
+        (1e-3, 3000),
+        (3e-4, 3000),
+    )
+    back = ReproduceConfig.from_dict(json.loads(json.dumps(tiny.to_dict())))
+    assert back == tiny and back.fingerprint() == tiny.fingerprint()
+    assert back.online_demo_schedule == tiny.online_demo_schedule
+    shorter = dataclasses.replace(tiny, online_demo_schedule=((1e-2, 10),))
+    assert shorter.fingerprint() != tiny.fingerprint()
+
+
+def test_online_demo_converges_at_dim_100():
+    # Item 3's demonstration at the quick and full settings (d = 100, h = 200,
+    # step-decay schedule; ≈ 3 s): every α ends inside the band, and the
+    # recorded counts and error rates are those of the recorded α.
+    cfg = dataclasses.replace(
+        ReproduceConfig.tiny(dim=8),
+        online_demo_dim=ReproduceConfig.quick().online_demo_dim,
+        online_demo_schedule=ReproduceConfig.quick().online_demo_schedule,
+    )
+    r = online_quadnet(cfg, rng=0)
+    sp = ConcentricSpheres(100, cfg.outer_radius)
+    assert (r.demo_dim, r.demo_hidden) == (100, 200)
+    assert r.demo_steps.tolist() == [0, 4000, 7000, 10000, 13000]
+    assert np.isnan(r.demo_lr[0])
+    assert r.demo_lr[1:].tolist() == [1e-2, 3e-3, 1e-3, 3e-4]
+    assert r.demo_n_bad[-1] == 0
+    assert r.demo_n_bad[0] > 0  # a random start is not in the band
+    for alphas, n_bad in zip(r.demo_alphas, r.demo_n_bad, strict=True):
+        assert QuadraticRule(alphas).bad_alphas(sp).n_bad == n_bad
+    assert r.demo_log10_error_inner[-1] == r.demo_log10_error_outer[-1] == -np.inf
+
+
+def test_online_result_saved_before_the_demo_still_loads(tmp_path):
+    r = online_quadnet(ReproduceConfig.tiny(dim=8), rng=0)
+    save_result(r, tmp_path / "online")
+    doc = json.loads((tmp_path / "online.json").read_text())
+    for key in ("demo_dim", "demo_hidden"):
+        del doc["fields"][key]
+    (tmp_path / "online.json").write_text(json.dumps(doc))
+    with np.load(tmp_path / "online.npz") as data:
+        kept = {k: data[k] for k in data.files if not k.startswith("demo_")}
+    np.savez(tmp_path / "online.npz", **kept)
+    old = load_result(tmp_path / "online")
+    assert old.demo_dim == 0 and old.demo_alphas.size == 0
+    assert_allclose(old.alphas, r.alphas)
+
+
 def test_config_from_dict_rejects_unknown_keys():
     with pytest.raises(ValueError, match="unknown"):
         ReproduceConfig.from_dict({"dim": 5, "depth": 3})

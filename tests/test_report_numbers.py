@@ -99,7 +99,7 @@ def _close_or_equal_inf(actual, desired, **tol):
 
 def test_item3_table_recomputes_from_saved_alphas(run_dir, report, spheres):
     o = _result(run_dir, "online")
-    (rows,) = _tables(_section(report, 3))
+    rows, _ = _tables(_section(report, 3))
     assert [int(r[0]) for r in rows] == o.steps.tolist()
     low, high = 1 / spheres.outer_radius**2, 1.0
     for row, alphas, saved_inner, saved_outer, saved_bad in zip(
@@ -121,6 +121,43 @@ def test_item3_table_recomputes_from_saved_alphas(run_dir, report, spheres):
         _close_or_equal_inf(_num(row[5]), outer, atol=6e-4)
         assert_allclose(_num(row[1]), alphas.min(), atol=6e-5)  # printed .4f
         assert_allclose(_num(row[2]), alphas.max(), atol=6e-5)
+
+
+def test_item3_demo_table_recomputes_from_saved_alphas(run_dir, report, config):
+    o = _result(run_dir, "online")
+    section = _section(report, 3)
+    _, rows = _tables(section)
+    demo = ConcentricSpheres(config.online_demo_dim, config.outer_radius)
+    assert o.demo_dim == config.online_demo_dim and o.demo_alphas.shape[1] == o.demo_dim
+    assert [int(r[0]) for r in rows] == o.demo_steps.tolist()
+    assert (
+        o.demo_steps.tolist()
+        == np.cumsum([0] + [steps for _, steps in config.online_demo_schedule]).tolist()
+    )
+    low, high = 1 / demo.outer_radius**2, 1.0
+    for row, alphas, saved_bad, saved_inner, saved_outer in zip(
+        rows,
+        o.demo_alphas,
+        o.demo_n_bad,
+        o.demo_log10_error_inner,
+        o.demo_log10_error_outer,
+        strict=True,
+    ):
+        rule = QuadraticRule(alphas)
+        n_bad = int(np.sum((alphas < low) | (alphas > high)))  # by hand
+        assert int(saved_bad) == n_bad == int(row[4])
+        inner = _log10_error(rule, demo, "inner")
+        outer = _log10_error(rule, demo, "outer")
+        _close_or_equal_inf(saved_inner, inner, rtol=1e-10)
+        _close_or_equal_inf(saved_outer, outer, rtol=1e-10)
+        _close_or_equal_inf(_num(row[5]), inner, atol=6e-4)  # printed .3f
+        _close_or_equal_inf(_num(row[6]), outer, atol=6e-4)
+        assert_allclose(_num(row[2]), alphas.min(), atol=6e-5)  # printed .4f
+        assert_allclose(_num(row[3]), alphas.max(), atol=6e-5)
+    # The tiny schedule (d = 8) ends with every α in the band, and says so.
+    assert int(o.demo_n_bad[-1]) == int(rows[-1][4]) == 0
+    assert f"at d = {o.demo_dim} the same training" in section
+    assert "brings every α into the band" in section
 
 
 # -- item 4: drift from a perfect initialisation ----------------------------------
