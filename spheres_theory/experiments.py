@@ -76,6 +76,7 @@ __all__ = [
     "AttackGapResult",
     "BoundCurvesResult",
     "BoundSweepResult",
+    "CheckpointSweepResult",
     "DecisionSlicesResult",
     "DriftResult",
     "ErrorDistanceResult",
@@ -88,6 +89,7 @@ __all__ = [
     "attack_gap_experiment",
     "bound_curves",
     "bound_sweep",
+    "checkpoint_sweep",
     "decision_slices",
     "error_vs_distance",
     "fixed_set_quadnet",
@@ -2967,7 +2969,144 @@ class MonteCarloResult(_Result):
         return self.errors / self.samples
 
 
-_RESULT_TYPES.update({c.__name__: c for c in (BoundSweepResult, MonteCarloResult)})
+@dataclass(frozen=True, slots=True, eq=False)
+class CheckpointSweepResult(_Result):
+    """Exact error rates and exact d(E) of many quadratic-rule checkpoints.
+
+    Attributes
+    ----------
+    log10_error_inner, log10_error_outer : ndarray of shape (k,)
+        Exact log10 error rates of each checkpoint's rule (``-inf`` = none).
+    mean_distance, ci_low, ci_high : ndarray of shape (k,)
+        Exact mean distance to the nearest error on ``sphere`` (a sample
+        mean of exact per-point distances) and its 95 % interval; inf where
+        the rule has no error there.
+    bound : ndarray of shape (k,)
+        The Lévy bound d*(μ) at each checkpoint's exact μ (NaN if μ = 0).
+    n_points : int
+        Sampled points per checkpoint.
+    sphere : str
+        ``"inner"`` or ``"outer"``.
+    """
+
+    log10_error_inner: NDArray[np.float64]
+    log10_error_outer: NDArray[np.float64]
+    mean_distance: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
+    bound: NDArray[np.float64]
+    n_points: int
+    sphere: str
+
+
+def _checkpoint_row(
+    spheres: ConcentricSpheres,
+    rule: Any,
+    n_points: int,
+    sphere: str,
+    seed: np.random.SeedSequence,
+) -> tuple[float, ...]:
+    """One task of :func:`checkpoint_sweep`: exact μ on both spheres and d(E)."""
+    from .nearest import mean_distance_to_error
+
+    inner = _log10_prob(rule.error_rate(spheres, sphere="inner"))
+    outer = _log10_prob(rule.error_rate(spheres, sphere="outer"))
+    res = mean_distance_to_error(
+        rule, spheres, n_points=n_points, sphere=sphere, rng=np.random.default_rng(seed)
+    )
+    low, high = res.confidence_interval
+    return (inner, outer, float(res.mean), float(low), float(high), float(res.bound))
+
+
+def checkpoint_sweep(
+    rules: Iterable[Any],
+    spheres: ConcentricSpheres,
+    *,
+    n_points: int,
+    sphere: str = "inner",
+    rng: _RNG = None,
+    scheduler: Any = None,
+) -> CheckpointSweepResult:
+    """Exact μ and exact d(E) of many quadratic-rule checkpoints, a task each.
+
+    Parameters
+    ----------
+    rules : iterable of QuadraticRule
+        One rule per checkpoint (e.g. ``QuadNet.to_rule()`` at each step).
+    spheres : ConcentricSpheres
+        The data set.
+    n_points : int
+        Points sampled per checkpoint for d(E) (>= 2).
+    sphere : {"inner", "outer"}, default "inner"
+        Sphere on which d(E) is measured.
+    rng : None, int or numpy.random.Generator, optional
+        Seed of the per-checkpoint streams (``SeedSequence.spawn``), so the
+        numbers are the same whichever ``scheduler`` computes them.
+    scheduler : None, str or dask.distributed.Client, optional
+        As in :func:`bound_sweep`: ``None`` computes here without dask.
+
+    Returns
+    -------
+    CheckpointSweepResult
+        Arrays with one entry per checkpoint.
+
+    Raises
+    ------
+    ValueError
+        If ``rules`` is empty or holds something that is not a
+        :class:`~spheres_theory.QuadraticRule`, ``n_points`` < 2, ``sphere``
+        is unknown, or ``scheduler`` is invalid.
+
+    Notes
+    -----
+    Each checkpoint's error rates are exact (generalized χ² tails) and its
+    d(E) is the mean of exact on-manifold nearest-error distances
+    (:func:`spheres_theory.mean_distance_to_error`), as in Fig. 4 of Gilmer
+    et al., "Adversarial Spheres", arXiv:1801.02774 (2018).
+
+    Examples
+    --------
+    >>> import spheres_theory as st
+    >>> sp = st.ConcentricSpheres(20)
+    >>> rules = [st.QuadraticRule(np.r_[a, np.full(19, 0.8)]) for a in (1.5, 3.0)]
+    >>> r = checkpoint_sweep(rules, sp, n_points=50, rng=0)
+    >>> bool(r.log10_error_inner[1] > r.log10_error_inner[0])
+    True
+    """
+    from .rules import QuadraticRule
+
+    rule_list = list(rules)
+    if not rule_list or not all(isinstance(r, QuadraticRule) for r in rule_list):
+        msg = f"`rules` must be a non-empty sequence of QuadraticRule; got {rules!r}."
+        raise ValueError(msg)
+    n_points = check_int(n_points, "n_points", minimum=2)
+    check_choice(sphere, "sphere", ("inner", "outer"))
+    seeds = _seed_sequence(rng).spawn(len(rule_list))
+    rows = _map_tasks(
+        _checkpoint_row,
+        [
+            (rule, n_points, sphere, seed)
+            for rule, seed in zip(rule_list, seeds, strict=True)
+        ],
+        scheduler,
+        shared=(spheres,),
+    )
+    cols = np.array(rows, dtype=np.float64).T
+    return CheckpointSweepResult(
+        log10_error_inner=cols[0],
+        log10_error_outer=cols[1],
+        mean_distance=cols[2],
+        ci_low=cols[3],
+        ci_high=cols[4],
+        bound=cols[5],
+        n_points=n_points,
+        sphere=sphere,
+    )
+
+
+_RESULT_TYPES.update(
+    {c.__name__: c for c in (BoundSweepResult, MonteCarloResult, CheckpointSweepResult)}
+)
 
 # Points sampled at once inside a chunk (bounds the memory of one task).
 _MC_BATCH = 10_000

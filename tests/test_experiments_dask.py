@@ -19,6 +19,7 @@ from spheres_theory.experiments import (
     BoundSweepResult,
     MonteCarloResult,
     bound_sweep,
+    checkpoint_sweep,
     load_result,
     montecarlo_error_rate,
     save_result,
@@ -219,3 +220,45 @@ def test_montecarlo_validation(kwargs, name):
     model, spheres = args.pop("model_or_rule"), args.pop("spheres")
     with pytest.raises(ValueError, match=f"`{name}`"):
         montecarlo_error_rate(model, spheres, **args)
+
+
+def _two_level_rules(dim: int) -> list[QuadraticRule]:
+    """Checkpoints with k = 1 large alpha a and dim - 1 alphas 0.8 (< 1)."""
+    return [QuadraticRule(np.r_[a, np.full(dim - 1, 0.8)]) for a in (1.2, 2.0, 5.0)]
+
+
+def test_checkpoint_sweep_exact_rates_match_closed_form():
+    # k = 1 two-level rule: inner error = P(Beta(1/2, (d-1)/2) > tau),
+    # tau = (1 - b)/(a - b) (SPEC §4), evaluated here with scipy's betaincc;
+    # no outer error since every alpha >= 0.8 > 1/R^2.
+    from scipy.special import betaincc
+
+    dim = 20
+    sp = ConcentricSpheres(dim)
+    res = checkpoint_sweep(_two_level_rules(dim), sp, n_points=200, rng=3)
+    ref = [
+        math.log10(betaincc(0.5, (dim - 1) / 2, 0.2 / (a - 0.8)))
+        for a in (1.2, 2.0, 5.0)
+    ]
+    assert_allclose(res.log10_error_inner, ref, rtol=1e-10)
+    assert np.all(res.log10_error_outer == -np.inf)
+    # Lévy: every d(E) under the bound at its exact mu (within the interval).
+    assert np.all(res.ci_low <= res.bound)
+    assert np.all(np.diff(res.mean_distance) < 0)  # more error, closer errors
+
+
+def test_checkpoint_sweep_same_numbers_on_dask(client):
+    sp = ConcentricSpheres(20)
+    rules = _two_level_rules(20)
+    here = checkpoint_sweep(rules, sp, n_points=100, rng=7)
+    there = checkpoint_sweep(rules, sp, n_points=100, rng=7, scheduler=client)
+    for field in ("log10_error_inner", "mean_distance", "ci_low", "bound"):
+        assert_array_equal(getattr(here, field), getattr(there, field))
+
+
+def test_checkpoint_sweep_validation():
+    sp = ConcentricSpheres(20)
+    with pytest.raises(ValueError, match="`rules`"):
+        checkpoint_sweep([], sp, n_points=10)
+    with pytest.raises(ValueError, match="`n_points`"):
+        checkpoint_sweep(_two_level_rules(20), sp, n_points=1)
