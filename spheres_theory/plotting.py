@@ -34,6 +34,19 @@ __all__ = [
 ]
 
 _BAND_COLOR = "tab:green"
+
+
+def _band(span: Any, result: Any) -> None:
+    """Shade the perfect band [1/R², 1] with ``ax.axvspan`` or ``ax.axhspan``."""
+    span(
+        result.alpha_low,
+        result.alpha_high,
+        color=_BAND_COLOR,
+        alpha=0.2,
+        label="perfect band [1/R², 1]",
+    )
+
+
 _SLICE_ALPHA = 0.6  # opacity of the predicted-class shading of the slices
 
 
@@ -122,13 +135,7 @@ def plot_alpha_histogram(result: Any, ax: Any = None) -> Any:
     'α'
     """
     ax = _axes(ax)
-    ax.axvspan(
-        result.alpha_low,
-        result.alpha_high,
-        color=_BAND_COLOR,
-        alpha=0.2,
-        label="perfect band [1/R², 1]",
-    )
+    _band(ax.axvspan, result)
     ax.hist(result.alphas, bins=min(60, max(10, result.alphas.size // 5)), color="C0")
     ax.set_xlabel("α")
     ax.set_ylabel("count")
@@ -175,13 +182,7 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
     ax = _axes(ax)
     a = np.asarray(result.alphas)
     steps = np.asarray(result.steps)
-    ax.axhspan(
-        result.alpha_low,
-        result.alpha_high,
-        color=_BAND_COLOR,
-        alpha=0.2,
-        label="perfect band [1/R², 1]",
-    )
+    _band(ax.axhspan, result)
     later = steps > 0
     x, b = steps[later], a[later]
     if x.size:
@@ -225,13 +226,7 @@ def _plot_online_demo(result: Any, ax: Any) -> Any:
     """Item 3's small-dimension demonstration: α range after each stage."""
     a = np.asarray(result.demo_alphas)
     steps = np.asarray(result.demo_steps)
-    ax.axhspan(
-        result.alpha_low,
-        result.alpha_high,
-        color=_BAND_COLOR,
-        alpha=0.2,
-        label="perfect band [1/R², 1]",
-    )
+    _band(ax.axhspan, result)
     x = np.arange(steps.size)
     lo, hi = np.quantile(a, [0.05, 0.95], axis=1)
     ax.fill_between(x, lo, hi, color="C1", alpha=0.3, label="5–95 % of α")
