@@ -21,13 +21,22 @@ References
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass, field
+import warnings
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import (
+    as_float_array,
+    as_real_array,
+    as_scalar,
+    check_spheres,
+    input_eps,
+)
 from ._validation import check_points, check_sphere
+from .errors import AccuracyWarning
 from .quadforms import TailProbability, quadform_cdf, quadform_sf
 from .sphere import ConcentricSpheres
 
@@ -37,6 +46,7 @@ __all__ = ["AlphaReport", "QuadraticRule", "RuleCertificate"]
 _ORTHO_TOL = 1e-8
 # |α| below this counts as "near 0" in summaries (the paper's collapsed α).
 _NEAR_ZERO = 1e-2
+_EPS = float(np.finfo(np.float64).eps)
 
 
 def _reject_complex(value: Any, name: str) -> None:
@@ -47,43 +57,9 @@ def _reject_complex(value: Any, name: str) -> None:
         raise ValueError(msg)
 
 
-def _as_float_array(value: Any, name: str, ndim: int) -> NDArray[np.float64]:
-    """Convert to a float64 array of a given rank without printing huge reprs."""
-    _reject_complex(value, name)
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        msg = f"`{name}` must be a real {ndim}-d array; got {type(value).__name__}."
-        raise ValueError(msg) from None
-    if arr.ndim != ndim:
-        msg = f"`{name}` must be a {ndim}-d array; got shape {arr.shape}."
-        raise ValueError(msg)
-    if arr.size == 0:
-        msg = f"`{name}` must not be empty; got shape {arr.shape}."
-        raise ValueError(msg)
-    bad = int(np.count_nonzero(~np.isfinite(arr)))
-    if bad:
-        msg = f"`{name}` must be finite; found {bad} NaN/inf entries."
-        raise ValueError(msg)
-    return arr
-
-
-def _as_scalar(value: Any, name: str) -> float:
-    """Convert a size-1 array or number to a finite float."""
-    _reject_complex(value, name)
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        msg = f"`{name}` must be a real number; got {type(value).__name__}."
-        raise ValueError(msg) from None
-    if arr.size != 1:
-        msg = f"`{name}` must be a single number; got shape {arr.shape}."
-        raise ValueError(msg)
-    out = float(arr.reshape(()))
-    if not np.isfinite(out):
-        msg = f"`{name}` must be a finite number; got {out!r}."
-        raise ValueError(msg)
-    return out
+_as_float_array = as_float_array
+_as_scalar = as_scalar
+_check_spheres = check_spheres
 
 
 def _check_finite_points(value: Any, dim: int, name: str) -> NDArray[np.float64]:
@@ -95,6 +71,46 @@ def _check_finite_points(value: Any, dim: int, name: str) -> NDArray[np.float64]
         msg = f"`{name}` must be finite; found {bad} NaN/inf entries."
         raise ValueError(msg)
     return arr
+
+
+def _solver_error(alphas: NDArray[np.float64], n: int, eps_in: float) -> float:
+    """Bound on |α̂ − α| for α from a backward-stable SVD/eigensolver."""
+    scale = float(np.max(np.abs(alphas)))
+    return scale * (2.0 * n * _EPS + 4.0 * eps_in)
+
+
+def _route_options(
+    method: str | None,
+    n_samples: int | None,
+    confidence: float | None,
+    rng: Any,
+    dps: int | None,
+) -> dict[str, Any]:
+    """Options for the tail route; refuse those the method does not take."""
+    given = {"n_samples": n_samples, "confidence": confidence, "rng": rng}
+    opts: dict[str, Any] = {}
+    if method == "montecarlo":
+        opts = {k: v for k, v in given.items() if v is not None}
+    else:
+        extra = [k for k, v in given.items() if v is not None]
+        if extra:
+            msg = f"`{extra[0]}` is an option of method='montecarlo' only."
+            raise ValueError(msg)
+    if method == "mpmath":
+        opts["dps"] = 50 if dps is None else dps
+    elif dps is not None:
+        msg = f"`dps` is an option of method='mpmath' only; got method={method!r}."
+        raise ValueError(msg)
+    return opts
+
+
+def _rounding_note(sphere: str, bounds: tuple[TailProbability, TailProbability]) -> str:
+    low, high = (float(b.log10_value) for b in bounds)
+    return (
+        f"the {sphere} error rate depends on rounding: some alpha lie within "
+        "their error bound of the band edge; the rate lies in "
+        f"[10^{low:.4g}, 10^{high:.4g}]."
+    )
 
 
 def _overflow() -> None:
@@ -109,19 +125,6 @@ def _readonly(arr: NDArray[np.float64]) -> NDArray[np.float64]:
     out = np.array(arr, dtype=np.float64, copy=True)
     out.flags.writeable = False
     return out
-
-
-def _check_spheres(spheres: Any, dim: int) -> ConcentricSpheres:
-    if not isinstance(spheres, ConcentricSpheres):
-        msg = (
-            "`spheres` must be a ConcentricSpheres instance; "
-            f"got {type(spheres).__name__}."
-        )
-        raise ValueError(msg)
-    if spheres.dim != dim:
-        msg = f"`spheres.dim` must equal the rule's dim {dim}; got {spheres.dim}."
-        raise ValueError(msg)
-    return spheres
 
 
 def _merge(weights: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray]:
@@ -237,7 +240,17 @@ class RuleCertificate:
     alphas : AlphaReport
         Which coefficients are out of band.
     inner_error, outer_error : TailProbability
-        Exact error rates of the two spheres.
+        Exact error rates of the two spheres (flagged ``accurate=False``, and
+        NaN when their bounds differ by more than 1 %, where they depend on
+        rounding).
+    alpha_error : float
+        The rule's bound on the error of each α.
+    rounding_sensitive : bool
+        True iff some α lies within ``alpha_error`` of a band edge: then the
+        verdict may differ for α within their error bound.
+    inner_error_bounds, outer_error_bounds : tuple of TailProbability or None
+        Certified (low, high) rates for α anywhere within ``alpha_error``;
+        None where the rate does not depend on rounding.
     """
 
     perfect: bool
@@ -252,6 +265,10 @@ class RuleCertificate:
     alphas: AlphaReport
     inner_error: TailProbability
     outer_error: TailProbability
+    alpha_error: float = 0.0
+    rounding_sensitive: bool = False
+    inner_error_bounds: tuple[TailProbability, TailProbability] | None = None
+    outer_error_bounds: tuple[TailProbability, TailProbability] | None = None
 
     def __bool__(self) -> bool:
         return self.perfect
@@ -275,6 +292,11 @@ class RuleCertificate:
             f"  inner error {_fmt_prob(self.inner_error)}, "
             f"outer error {_fmt_prob(self.outer_error)}",
         ]
+        if self.rounding_sensitive:
+            lines.append(
+                f"  ROUNDING: alpha within {self.alpha_error:.3g} of a band edge; "
+                "the verdict depends on rounding"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -289,6 +311,8 @@ class RuleCertificate:
 
 def _fmt_prob(p: TailProbability) -> str:
     log10 = float(p.log10_value)
+    if np.isnan(log10):
+        return "NaN (depends on rounding)"
     if log10 == -np.inf:
         return "0 (exact)"
     return f"10^{log10:.4f}"
@@ -309,14 +333,23 @@ class QuadraticRule:
         Keyword-only.  +1 is the usual ellipsoidal rule; −1 represents the
         other sign patterns of a quad net's readout exactly (see
         :meth:`from_quad_net`).
+    alpha_error : float, default 0.0
+        Keyword-only.  Bound on the absolute error of each α: 0 when the α
+        are exact (given directly), the eigensolver's error bound (plus the
+        rounding of narrow input dtypes) when :meth:`from_matrix` or
+        :meth:`from_quad_net` computed them.  Where an α lies within
+        ``alpha_error`` of a band edge, the verdict and the error rates
+        depend on rounding: :meth:`certify` flags it and :meth:`error_rate`
+        returns a flagged result with a certified interval, never "exact".
 
     Raises
     ------
     ValueError
         If ``alphas`` is not a finite real 1-d array with dim >= 2 entries,
         ``basis`` is not a finite real (dim, dim) matrix with orthonormal
-        columns (to 1e-8), or ``threshold`` is not ±1.  Complex input is
-        refused, never cast to real.
+        columns (to 1e-8), ``threshold`` is not the number ±1 or
+        ``alpha_error`` not a finite number >= 0.  Complex, boolean and string
+        input is refused, never cast.
 
     See Also
     --------
@@ -325,6 +358,12 @@ class QuadraticRule:
 
     Notes
     -----
+    Weights may be numpy arrays, nested sequences, PyTorch tensors (detached
+    and moved to the CPU first; any float dtype, bfloat16 included) or JAX
+    arrays: the conversion calls ``tensor.detach().cpu()`` (then ``.float()``
+    for dtypes numpy lacks) and ``numpy.asarray``, and imports neither
+    library.
+
     Points exactly on the boundary Σ α_i z_i² = threshold are labelled inner.
     On the spheres of radii 1 and R the rule with threshold +1 errs on a set
     of positive measure iff some α_i > 1 (inner errors) or α_i < 1/R² (outer
@@ -352,6 +391,7 @@ class QuadraticRule:
     basis: NDArray[np.float64] | None = None
     _: KW_ONLY
     threshold: float = 1.0
+    alpha_error: float = 0.0
     _kind: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -381,10 +421,17 @@ class QuadraticRule:
                 raise ValueError(msg)
             object.__setattr__(self, "basis", _readonly(basis))
         thr = self.threshold
-        if isinstance(thr, bool) or thr not in (1, -1):
-            msg = f"`threshold` must be 1.0 or -1.0; got {thr!r}."
+        real = isinstance(thr, int | float | np.integer | np.floating)
+        if isinstance(thr, bool | np.bool_) or not real or thr not in (1, -1):
+            msg = f"`threshold` must be 1.0 or -1.0 (a real number); got {thr!r}."
             raise ValueError(msg)
         object.__setattr__(self, "threshold", float(thr))
+        err = self.alpha_error
+        real = isinstance(err, int | float | np.integer | np.floating)
+        if isinstance(err, bool | np.bool_) or not real or not 0 <= err < np.inf:
+            msg = f"`alpha_error` must be a finite number >= 0; got {err!r}."
+            raise ValueError(msg)
+        object.__setattr__(self, "alpha_error", float(err))
         object.__setattr__(self, "_kind", _classify(alphas, float(thr)))
 
     # --- construction ------------------------------------------------------
@@ -444,6 +491,7 @@ class QuadraticRule:
         >>> QuadraticRule.from_quad_net(W, w=-1.0, b=2.0).kind
         'complement of an ellipsoid'
         """
+        eps_in = max(input_eps(W), input_eps(w), input_eps(b))
         W = _as_float_array(W, "W", 2)
         hidden, dim = W.shape
         b = _as_scalar(b, "b")
@@ -454,12 +502,9 @@ class QuadraticRule:
                 "rule)."
             )
             raise ValueError(msg)
-        try:
-            w_size = np.asarray(w).size
-        except (TypeError, ValueError):
-            w_size = 1  # let _as_scalar report it
-        if w_size <= 1:
-            w_s = _as_scalar(w, "w")
+        w_arr = as_real_array(w, "w")
+        if w_arr.size <= 1:
+            w_s = _as_scalar(w_arr, "w")
             _, s, vt = np.linalg.svd(W, full_matrices=hidden < dim)
             s2 = np.zeros(dim)
             with np.errstate(over="ignore", invalid="ignore"):
@@ -467,14 +512,14 @@ class QuadraticRule:
                 alphas = w_s * s2 / abs(b)
             basis = vt.T
         else:
-            w_shape = np.shape(w)
-            if w_size != hidden or sum(n > 1 for n in w_shape) > 1:
+            if w_arr.shape not in ((hidden,), (1, hidden)):
                 msg = (
                     "`w` must be a number or have shape (hidden,) = "
-                    f"({hidden},) (or (1, {hidden})); got shape {w_shape}."
+                    f"({hidden},) (or (1, {hidden}), a Linear(hidden, 1) "
+                    f"weight); got shape {w_arr.shape}."
                 )
                 raise ValueError(msg)
-            w_v = _as_float_array(np.reshape(w, -1), "w", 1)
+            w_v = _as_float_array(w_arr.reshape(-1), "w", 1)
             with np.errstate(over="ignore", invalid="ignore"):
                 M = W.T @ (w_v[:, None] * W)
             if not np.all(np.isfinite(M)):
@@ -485,7 +530,10 @@ class QuadraticRule:
             basis = basis[:, ::-1]
         if not np.all(np.isfinite(alphas)):
             _overflow()
-        return cls(alphas, basis, threshold=-1.0 if b > 0 else 1.0)
+        # Backward-stable SVD/eigh: each α is within ~n·eps·max|α| of the α of
+        # the stored weights; narrow dtypes add their own relative rounding.
+        err = _solver_error(alphas, max(hidden, dim), eps_in)
+        return cls(alphas, basis, threshold=-1.0 if b > 0 else 1.0, alpha_error=err)
 
     @classmethod
     def from_matrix(cls, A: ArrayLike, *, atol: float | None = None) -> QuadraticRule:
@@ -503,13 +551,16 @@ class QuadraticRule:
         -------
         QuadraticRule
             α = eigenvalues of (A + Aᵀ)/2 in descending order, basis = its
-            eigenvectors (``numpy.linalg.eigh``), threshold +1.
+            eigenvectors (``numpy.linalg.eigh``; a diagonal A is read off
+            exactly), threshold +1, ``alpha_error`` = the eigensolver's error
+            bound 2·dim·ε·max abs(α) (plus 4·ε_in·max abs(α) for input
+            stored in a dtype narrower than float64, ε_in its epsilon).
 
         Raises
         ------
         ValueError
-            If A is not a finite real square matrix of size dim >= 2, or is not
-            symmetric within ``atol``.
+            If A is not a finite real square matrix of size dim >= 2, is not
+            symmetric within ``atol``, or has eigenvalues beyond float64.
 
         Examples
         --------
@@ -518,6 +569,7 @@ class QuadraticRule:
         >>> QuadraticRule.from_matrix(A).alphas.round(12).tolist()
         [0.9, 0.7]
         """
+        eps_in = input_eps(A)
         A = _as_float_array(A, "A", 2)
         if A.shape[0] != A.shape[1]:
             msg = f"`A` must be a square matrix; got shape {A.shape}."
@@ -538,8 +590,25 @@ class QuadraticRule:
                 f"the tolerance {tol:.3g}."
             )
             raise ValueError(msg)
-        alphas, basis = np.linalg.eigh(half + half.T)
-        return cls(alphas[::-1], basis[:, ::-1])
+        sym = half + half.T
+        off = sym - np.diag(np.diag(sym))
+        if not np.any(off):  # diagonal: the α are the entries, exactly
+            order = np.argsort(-np.diag(sym), kind="stable")
+            alphas = np.diag(sym)[order]
+            basis = np.eye(A.shape[0])[:, order]
+            err = 4.0 * eps_in * float(np.max(np.abs(alphas)))
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                alphas, basis = np.linalg.eigh(sym)
+            alphas, basis = alphas[::-1], basis[:, ::-1]
+            err = _solver_error(alphas, A.shape[0], eps_in)
+        if not (np.all(np.isfinite(alphas)) and np.isfinite(err)):
+            msg = (
+                "`A` has eigenvalues that overflow float64 (max |A| = "
+                f"{float(np.max(np.abs(A))):.3g}); rescale A."
+            )
+            raise ValueError(msg)
+        return cls(alphas, basis, alpha_error=err)
 
     # --- geometry ----------------------------------------------------------
 
@@ -708,7 +777,10 @@ class QuadraticRule:
         *,
         sphere: Literal["inner", "outer"] = "inner",
         method: str | None = None,
-        **options: Any,
+        n_samples: int | None = None,
+        confidence: float | None = None,
+        rng: Any = None,
+        dps: int | None = None,
     ) -> TailProbability:
         """Exact probability that a uniform point of one sphere is misclassified.
 
@@ -722,19 +794,34 @@ class QuadraticRule:
             Route of :func:`~spheres_theory.quadforms.quadform_sf`: ``None`` or
             ``"exact"`` (default), ``"mpmath"``, ``"clt"`` (the paper's normal
             approximation, corrected), ``"saddlepoint"``, ``"montecarlo"``.
-        **options
-            Passed through (e.g. ``dps``, ``n_samples``, ``rng``).
+        n_samples, confidence, rng : optional
+            ``method="montecarlo"`` only: sample size (default 10**6), level of
+            the Clopper–Pearson interval (default 0.95) and random generator.
+        dps : int, optional
+            ``method="mpmath"`` only: decimal digits (default 50).
 
         Returns
         -------
         TailProbability
             ``.value`` (may underflow to 0.0), ``.log10_value`` (finite whenever
             the probability is positive, −inf iff it is exactly 0), ``.method``.
+            ``.accurate`` is False when some α lies within ``alpha_error`` of
+            the band edge of this sphere (see Warns).
 
         Raises
         ------
         ValueError
-            For a wrong ``spheres``/``sphere``/``method``.
+            For a wrong ``spheres``/``sphere``/``method``, or an option the
+            chosen method does not take.
+
+        Warns
+        -----
+        AccuracyWarning
+            When some α lies within ``alpha_error`` of the band edge of this
+            sphere: the rate then depends on rounding.  The warning gives the
+            certified interval [rate(α − alpha_error), rate(α + alpha_error)]
+            (the rate is monotone in every α); the value is kept if that
+            interval is narrower than 1 % and is NaN otherwise.
 
         Notes
         -----
@@ -766,10 +853,57 @@ class QuadraticRule:
         """
         _check_spheres(spheres, self.dim)
         check_sphere(sphere)
-        values, dof = _merge(self._event_weights(spheres, sphere))
-        if sphere == "inner":
-            return quadform_sf(values, 0.0, dof=dof, method=method, **options)
-        return quadform_cdf(values, 0.0, dof=dof, method=method, **options)
+        opts = _route_options(method, n_samples, confidence, rng, dps)
+        p, bounds = self._rate(spheres, sphere, method, opts)
+        if bounds is not None:
+            warnings.warn(_rounding_note(sphere, bounds), AccuracyWarning, stacklevel=2)
+        return p
+
+    def _rate(
+        self,
+        spheres: ConcentricSpheres,
+        sphere: str,
+        method: str | None,
+        opts: dict[str, Any],
+    ) -> tuple[TailProbability, tuple[TailProbability, TailProbability] | None]:
+        """Compute the rate, and its certified bounds where rounding decides it."""
+        weights = self._event_weights(spheres, sphere)
+        tail = quadform_sf if sphere == "inner" else quadform_cdf
+
+        def rate(wts: NDArray[np.float64]) -> TailProbability:
+            values, dof = _merge(wts)
+            return tail(values, 0.0, dof=dof, method=method, **opts)
+
+        p = rate(weights)
+        if method not in (None, "exact", "mpmath") or not self._near_edge(
+            spheres, sphere
+        ):
+            return p, None
+        # inner rate increases with every α, outer rate decreases
+        err = self.alpha_error
+        low, high = rate(weights - err), rate(weights + err)
+        if sphere == "outer":
+            low, high = high, low
+        width = float(high.log10_value) - float(low.log10_value)
+        narrow = np.isfinite(width) and width <= np.log10(1.01)
+        value = p.value if narrow else np.nan
+        log10 = p.log10_value if narrow else np.nan
+        flagged = replace(
+            p,
+            value=value,
+            log10_value=log10,
+            accurate=False,
+            error_estimate=float(10**width - 1) if narrow else np.inf,
+        )
+        return flagged, (low, high)
+
+    def _near_edge(self, spheres: ConcentricSpheres, sphere: str) -> bool:
+        """Tell whether some α lies within ``alpha_error`` of this edge."""
+        if self.alpha_error == 0:
+            return False
+        lower, upper = self._band(spheres)
+        edge = upper if sphere == "inner" else lower
+        return bool(np.any(np.abs(self.alphas - edge) <= self.alpha_error))
 
     def is_perfect(self, spheres: ConcentricSpheres) -> bool:
         """Decide whether the rule classifies almost every point of both spheres right.
@@ -852,7 +986,10 @@ class QuadraticRule:
         spheres: ConcentricSpheres,
         *,
         method: str | None = None,
-        **options: Any,
+        n_samples: int | None = None,
+        confidence: float | None = None,
+        rng: Any = None,
+        dps: int | None = None,
     ) -> RuleCertificate:
         """Certify (or refute) that the rule is perfect on both spheres.
 
@@ -862,14 +999,22 @@ class QuadraticRule:
             The data set.
         method : str, optional
             Route for the two error rates (see :meth:`error_rate`).
-        **options
-            Passed to :meth:`error_rate`.
+        n_samples, confidence, rng, dps : optional
+            Options of the route (see :meth:`error_rate`).
 
         Returns
         -------
         RuleCertificate
             Verdict, region kind, extreme α and margins, out-of-band α, and
             both error rates.  ``bool(certificate)`` is the verdict.
+            ``rounding_sensitive`` is True when some α lies within
+            ``alpha_error`` of a band edge: the verdict and the rates then
+            depend on rounding and the certified rate intervals are recorded.
+
+        Warns
+        -----
+        AccuracyWarning
+            Once, when the certificate is ``rounding_sensitive``.
 
         Notes
         -----
@@ -890,10 +1035,21 @@ class QuadraticRule:
         0.0
         """
         report = self.bad_alphas(spheres)
-        inner = self.error_rate(spheres, sphere="inner", method=method, **options)
-        outer = self.error_rate(spheres, sphere="outer", method=method, **options)
+        opts = _route_options(method, n_samples, confidence, rng, dps)
+        inner, inner_bounds = self._rate(spheres, "inner", method, opts)
+        outer, outer_bounds = self._rate(spheres, "outer", method, opts)
         max_a = float(self.alphas.max())
         min_a = float(self.alphas.min())
+        sensitive = self._near_edge(spheres, "inner") or self._near_edge(
+            spheres, "outer"
+        )
+        if sensitive:
+            msg = (
+                f"some alpha lie within the eigensolver's error bound "
+                f"{self.alpha_error:.3g} of a band edge: the verdict and the "
+                "error rates depend on rounding (see the certificate's bounds)."
+            )
+            warnings.warn(msg, AccuracyWarning, stacklevel=2)
         return RuleCertificate(
             perfect=report.perfect,
             kind=self.kind,
@@ -907,6 +1063,10 @@ class QuadraticRule:
             alphas=report,
             inner_error=inner,
             outer_error=outer,
+            alpha_error=self.alpha_error,
+            rounding_sensitive=sensitive,
+            inner_error_bounds=inner_bounds,
+            outer_error_bounds=outer_bounds,
         )
 
     def adversarial_directions(

@@ -22,6 +22,7 @@ RANK = {
     "quadforms": 2,
     "concentration": 3,
     "rules": 4,
+    "quadrics": 4,
     "nearest": 5,
     "models": 5,
     "attacks": 6,

@@ -418,14 +418,14 @@ def test_inaccurate_and_nan_rates_are_flagged(perfect_npz, capsys, monkeypatch):
             accurate=False,
         ),
     }
-    original = QuadraticRule.error_rate
+    original = QuadraticRule._rate
 
-    def error_rate(self, spheres, *, sphere="inner", method=None, **options):
+    def rate(self, spheres, sphere, method, opts):
         if method is None:
-            return fake[sphere]
-        return original(self, spheres, sphere=sphere, method=method, **options)
+            return fake[sphere], None
+        return original(self, spheres, sphere, method, opts)
 
-    monkeypatch.setattr(QuadraticRule, "error_rate", error_rate)
+    monkeypatch.setattr(QuadraticRule, "_rate", rate)
     code, out, err = _run_no_warnings(["verify", str(perfect_npz), "--json"], capsys)
     assert code == 0  # the verdict rests on the alphas alone
     assert err == ""

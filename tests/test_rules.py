@@ -12,6 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
 
 from spheres_theory import ConcentricSpheres, QuadraticRule
+from spheres_theory.errors import AccuracyWarning
 
 
 def _orthogonal(dim, rng):
@@ -562,3 +563,152 @@ def test_kinds(alphas, threshold, kind):
         assert np.all(y == 1)
     if kind.startswith("complement"):
         assert rule.predict([0.0, 0.0]) == 1  # the centre is outer
+
+
+# --- issue 14 item 8: alphas within the eigensolver's error bound of an edge --
+
+
+def _mp_eigenvalues(A):
+    # independent: 50-digit symmetric eigensolver on the exact float entries
+    with mpmath.workdps(50):
+        ev = mpmath.eigsy(mpmath.matrix(A.tolist()), eigvals_only=True)
+        return np.array(sorted((float(v) for v in ev), reverse=True))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_alpha_error_bounds_the_true_eigenvalues(seed):
+    rng = np.random.default_rng(seed)
+    M = rng.standard_normal((12, 12))
+    A = 0.05 * (M + M.T)
+    rule = QuadraticRule.from_matrix(A)
+    exact = _mp_eigenvalues(A)
+    assert rule.alpha_error > 0
+    assert np.max(np.abs(rule.alphas - exact)) <= rule.alpha_error
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_identity_by_rounding_is_never_exact(seed):
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    rule = QuadraticRule.from_matrix(q @ q.T)  # every alpha = 1 up to rounding
+    sp = ConcentricSpheres(6)
+    with pytest.warns(AccuracyWarning, match="depends on rounding"):
+        p = rule.error_rate(sp)
+    assert not p.accurate
+    assert np.isnan(p.value)
+    with pytest.warns(AccuracyWarning, match="band edge"):
+        cert = rule.certify(sp)
+    assert cert.rounding_sensitive
+    low, high = cert.inner_error_bounds
+    assert low.value == 0.0 and high.value == 1.0  # the truth is anywhere in [0, 1]
+    assert "ROUNDING" in cert.summary()
+
+
+def test_narrow_bounds_keep_the_value_flagged():
+    # one alpha at the edge (rotated, so it carries rounding) and one far
+    # above: the rate moves by O(alpha_error) only, so the value is kept
+    rng = np.random.default_rng(5)
+    q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    A = q @ np.diag([1.5, 1.0, 0.7]) @ q.T
+    rule = QuadraticRule.from_matrix(A)
+    sp = ConcentricSpheres(3)
+    with pytest.warns(AccuracyWarning):
+        p = rule.error_rate(sp)
+    assert not p.accurate and np.isfinite(p.value)
+    # alpha = (1.5, 1, 0.7): P(0.5 g1^2 > 0.3 g3^2) = (2/pi) atan(sqrt(5/3))
+    assert_allclose(p.value, 2 / np.pi * np.arctan(np.sqrt(0.5 / 0.3)), rtol=1e-9)
+
+
+def test_exact_alphas_are_not_flagged():
+    sp = ConcentricSpheres(3)
+    for rule in (
+        QuadraticRule([1.0, 0.8, 0.6]),
+        QuadraticRule.from_matrix(np.diag([1.0, 0.8, 0.6])),
+    ):
+        assert rule.alpha_error == 0.0
+        cert = rule.certify(sp)
+        assert cert.perfect and not cert.rounding_sensitive
+        assert cert.inner_error_bounds is None
+
+
+def test_float32_weights_carry_their_precision():
+    W = np.eye(3, dtype=np.float32)
+    r32 = QuadraticRule.from_quad_net(W, 1.0, -1.0)
+    r64 = QuadraticRule.from_quad_net(W.astype(np.float64), 1.0, -1.0)
+    assert r32.alpha_error >= 4 * np.finfo(np.float32).eps
+    assert r64.alpha_error < 1e-13
+    with pytest.warns(AccuracyWarning):
+        assert r32.certify(ConcentricSpheres(3)).rounding_sensitive
+
+
+# --- issue 14: clear errors naming the parameter -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (lambda: QuadraticRule([1, 2], threshold=np.array([1.0])), "`threshold`"),
+        (lambda: QuadraticRule([1, 2], threshold=1 + 0j), "`threshold`"),
+        (lambda: QuadraticRule([1, 2], threshold="1"), "`threshold`"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(2), None, -1), "`w` .*NoneType"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(2), 1.0, None), "`b` .*NoneType"),
+        (lambda: QuadraticRule.from_matrix(np.full((2, 2), 1e308)), "`A` has eigen"),
+        (lambda: QuadraticRule([True, False]), "`alphas` .*not booleans"),
+        (lambda: QuadraticRule(np.array([1, 0], dtype=bool)), "`alphas`"),
+        (lambda: QuadraticRule(["1", "2"]), "`alphas`"),
+        (lambda: QuadraticRule([1.0, 0.5], alpha_error=-1.0), "`alpha_error`"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(3), np.ones((3, 1)), -1), "`w`"),
+        (lambda: QuadraticRule.from_quad_net(np.eye(3), 1.0, "-1"), "`b`"),
+    ],
+)
+def test_clear_errors(build, match):
+    with pytest.raises(ValueError, match=match):
+        build()
+
+
+def test_options_are_explicit_and_checked():
+    rule = QuadraticRule([1.2, 0.7])
+    sp = ConcentricSpheres(2)
+    with pytest.raises(ValueError, match="`dps`"):
+        rule.error_rate(sp, dps=30)
+    with pytest.raises(ValueError, match="`n_samples`"):
+        rule.error_rate(sp, n_samples=10)
+    with pytest.raises(TypeError):
+        rule.error_rate(sp, tol=1e-3)  # no pass-through
+    mc = rule.certify(sp, method="montecarlo", n_samples=1000, rng=0)
+    assert mc.inner_error.n_samples == 1000
+
+
+# --- tensors from PyTorch (and anything with __array__, as JAX arrays) ------
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "float64"])
+def test_torch_tensors_are_accepted(dtype):
+    import torch  # in the test extra: never skipped
+
+    gen = torch.Generator().manual_seed(0)
+    layer = torch.nn.Linear(4, 6, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.randn(6, 4, generator=gen))
+    W = layer.weight.to(getattr(torch, dtype))  # requires grad
+    assert W.requires_grad
+    w = torch.tensor([[0.25] * 6], dtype=W.dtype)
+    rule = QuadraticRule.from_quad_net(W, w, torch.tensor(-3.0))
+    # the same numbers as float64 numpy (bfloat16 -> float32 is exact)
+    W64 = W.detach().float().double().numpy()
+    ref = QuadraticRule.from_quad_net(W64, 0.25, -3.0)
+    assert_allclose(np.sort(rule.alphas), np.sort(ref.alphas), rtol=1e-12, atol=1e-15)
+    if dtype != "float64":
+        assert rule.alpha_error > ref.alpha_error
+
+
+def test_array_protocol_objects_are_accepted():
+    class FakeJax:  # what a jax.Array offers numpy
+        def __init__(self, a):
+            self._a = np.asarray(a, dtype=np.float32)
+
+        def __array__(self, dtype=None, copy=None):
+            return self._a if dtype is None else self._a.astype(dtype)
+
+    rule = QuadraticRule.from_matrix(FakeJax(np.diag([0.9, 0.7])))
+    assert rule.alphas.tolist() == pytest.approx([0.9, 0.7])
