@@ -619,8 +619,8 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     import time
 
-    from .experiments import ReproduceConfig, run_reproduction
     from .plotting import save_figures
+    from .reproduce import ReproduceConfig, run_reproduction
 
     make = {
         "quick": ReproduceConfig.quick,

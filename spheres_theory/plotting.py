@@ -2,7 +2,7 @@
 
 The figures are those of Gilmer et al. (2018) [1]_.
 
-Each function takes a result object of :mod:`spheres_theory.experiments` and
+Each function takes a result object of :mod:`spheres_theory.reproduce` and
 an optional matplotlib ``Axes`` and returns the ``Axes`` it drew on (the
 slices figure returns an array of them).  matplotlib is imported lazily inside
 the functions, so ``import spheres_theory.plotting`` stays cheap;
@@ -65,7 +65,7 @@ def plot_bound_curves(result: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     result : BoundCurvesResult
-        From :func:`spheres_theory.experiments.bound_curves`.
+        From :func:`spheres_theory.reproduce.bound_curves`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure by default.
 
@@ -78,7 +78,7 @@ def plot_bound_curves(result: Any, ax: Any = None) -> Any:
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> from spheres_theory.experiments import BoundCurvesResult
+    >>> from spheres_theory.reproduce import BoundCurvesResult
     >>> mu = np.array([1e-4, 1e-2])
     >>> r = BoundCurvesResult(np.array([500]), mu, np.array([[0.17, 0.10]]),
     ...     np.array([[0.166, 0.104]]), *[np.zeros(1)] * 5,
@@ -114,7 +114,7 @@ def plot_alpha_histogram(result: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     result : FixedSetQuadNetResult
-        From :func:`spheres_theory.experiments.fixed_set_quadnet`.
+        From :func:`spheres_theory.reproduce.fixed_set_quadnet`.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -126,7 +126,7 @@ def plot_alpha_histogram(result: Any, ax: Any = None) -> Any:
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> from spheres_theory.experiments import FixedSetQuadNetResult
+    >>> from spheres_theory.reproduce import FixedSetQuadNetResult
     >>> r = FixedSetQuadNetResult(np.linspace(0, 1.5, 10), 1 / 1.69, 1.0, 1.0,
     ...     3, 4, 1, -3.0, "exact", -5.0, -1.0, -20.0, 10, 0, 0, 1.0, 100, 10,
     ...     20, np.arange(2), np.ones(2))
@@ -155,7 +155,7 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     result : OnlineQuadNetResult
-        From :func:`spheres_theory.experiments.online_quadnet`.
+        From :func:`spheres_theory.reproduce.online_quadnet`.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -169,7 +169,7 @@ def plot_online_alphas(result: Any, ax: Any = None) -> Any:
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> from spheres_theory.experiments import OnlineQuadNetResult
+    >>> from spheres_theory.reproduce import OnlineQuadNetResult
     >>> two = np.ones(2)
     >>> r = OnlineQuadNetResult(np.array([0, 10]), np.array([[0.1, 2.0],
     ...     [0.7, 0.9]]), np.array([2, 0]), np.array([-1.0, -np.inf]),
@@ -254,7 +254,7 @@ def plot_drift(result: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     result : DriftResult
-        From :func:`spheres_theory.experiments.perfect_init_drift`.
+        From :func:`spheres_theory.reproduce.perfect_init_drift`.
     ax : matplotlib.axes.Axes, optional
         Where to draw the losses; the bad-α count goes on a twin axis.
 
@@ -266,7 +266,7 @@ def plot_drift(result: Any, ax: Any = None) -> Any:
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> from spheres_theory.experiments import DriftResult
+    >>> from spheres_theory.reproduce import DriftResult
     >>> r = DriftResult(np.array([0, 5]), np.array([0.03, 0.02]),
     ...     np.array([0.1, 2.0]), np.array([0, 3]), np.array([-np.inf, -5.0]),
     ...     np.array([-np.inf, -7.0]), 100, 0)
@@ -298,7 +298,7 @@ def plot_error_vs_distance(result: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     result : ErrorDistanceResult
-        From :func:`spheres_theory.experiments.error_vs_distance`.
+        From :func:`spheres_theory.reproduce.error_vs_distance`.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -313,7 +313,7 @@ def plot_error_vs_distance(result: Any, ax: Any = None) -> Any:
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> from spheres_theory.experiments import ErrorDistanceResult
+    >>> from spheres_theory.reproduce import ErrorDistanceResult
     >>> one = np.ones(1)
     >>> r = ErrorDistanceResult(np.array([0]), -2 * one, 0.09 * one, 0.08 * one,
     ...     0.1 * one, 0.104 * one, np.array([0]), np.array([3]),
@@ -391,7 +391,7 @@ def plot_attack_gap(result: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     result : AttackGapResult
-        From :func:`spheres_theory.experiments.attack_gap_experiment`.
+        From :func:`spheres_theory.reproduce.attack_gap_experiment`.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -403,7 +403,7 @@ def plot_attack_gap(result: Any, ax: Any = None) -> Any:
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> from spheres_theory.experiments import AttackGapResult
+    >>> from spheres_theory.reproduce import AttackGapResult
     >>> r = AttackGapResult(np.array([1.0, 1.2]), np.ones(2), np.array([1.0, 1.2]),
     ...     1.0, 2, -3.0)
     >>> ax = plot_attack_gap(r, Figure().subplots())
@@ -431,7 +431,7 @@ def plot_decision_slices(
     Parameters
     ----------
     result : DecisionSlicesResult
-        From :func:`spheres_theory.experiments.decision_slices`.
+        From :func:`spheres_theory.reproduce.decision_slices`.
     ax : matplotlib.axes.Axes or array of Axes, optional
         One Axes (with ``index``) or one per slice; a new figure by default.
     index : int, optional
@@ -451,7 +451,7 @@ def plot_decision_slices(
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> from spheres_theory.experiments import DecisionSlicesResult
+    >>> from spheres_theory.reproduce import DecisionSlicesResult
     >>> g = np.linspace(-1.5, 1.5, 5)
     >>> r = DecisionSlicesResult(g, np.zeros((1, 5, 5), int), ("random",),
     ...     np.full((1, 2), np.nan), 1.3)
@@ -577,7 +577,7 @@ def save_figures(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     Parameters
     ----------
     results : mapping of str to result object
-        Keyed by the item names of :data:`spheres_theory.experiments.ITEMS`
+        Keyed by the item names of :data:`spheres_theory.reproduce.ITEMS`
         (``"bounds"``, ``"fixed_set"``, ``"online"``, ``"drift"``,
         ``"error_distance"``, ``"attack_gap"``, ``"slices"``); other keys
         are ignored.
@@ -594,7 +594,7 @@ def save_figures(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     Examples
     --------
     >>> import tempfile
-    >>> from spheres_theory.experiments import AttackGapResult
+    >>> from spheres_theory.reproduce import AttackGapResult
     >>> r = AttackGapResult(np.ones(3), np.ones(3), np.ones(3), 1.0, 3, -3.0)
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     [p.name for p in save_figures({"attack_gap": r}, tmp)]

@@ -15,8 +15,14 @@ import spheres_theory
 
 PKG = Path(spheres_theory.__file__).parent
 
-# Data flows one way: a module may only import modules of lower rank.
+# Data flows one way: a module may only import modules of lower rank
+# (STYLE §1).  Every module of the package has a rank; the reproduction
+# package counts as one module, ``reproduce``.
 RANK = {
+    "_validation": 0,
+    "_stats": 0,
+    "_parallel": 0,
+    "errors": 0,
     "sphere": 1,
     "caps": 2,
     "quadforms": 2,
@@ -25,24 +31,63 @@ RANK = {
     "quadrics": 4,
     "nearest": 5,
     "models": 5,
+    "training": 6,
     "attacks": 6,
-    "experiments": 7,
+    "sweeps": 7,
     "strategies": 7,
-    "plotting": 8,
+    "plotting": 7,
+    "reproduce": 8,
     "cli": 9,
 }
 
 MODULES = sorted(p.stem for p in PKG.glob("*.py") if not p.stem.startswith("_"))
+SOURCES = sorted(
+    p for p in PKG.rglob("*.py") if p.name != "__init__.py" or p.parent != PKG
+)
 
 
-@pytest.mark.parametrize("mod", [m for m in MODULES if m in RANK])
-def test_layering(mod):
-    tree = ast.parse((PKG / f"{mod}.py").read_text())
+def _unit(path: Path) -> str:
+    """The ranked unit a source file belongs to (``reproduce`` for its tree)."""
+    rel = path.relative_to(PKG).parts
+    return rel[0] if len(rel) > 1 else path.stem
+
+
+def _imported_units(path: Path) -> set[str]:
+    """Package modules imported by ``path`` (relative or absolute imports)."""
+    tree = ast.parse(path.read_text())
+    depth = len(path.relative_to(PKG).parts) - 1
+    found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-            top = node.module.split(".")[0]
-            if top in RANK:
-                assert RANK[top] < RANK[mod], f"{mod} imports {top}"
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                if node.level <= depth:  # inside the same sub-package
+                    continue
+                parts = (node.module or "").split(".")
+                names = [a.name for a in node.names]
+                found.add(parts[0] if parts[0] else names[0])
+            elif node.module and node.module.startswith("spheres_theory."):
+                found.add(node.module.split(".")[1])
+            elif node.module == "spheres_theory":
+                found.update(a.name for a in node.names if a.name in RANK)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("spheres_theory."):
+                    found.add(alias.name.split(".")[1])
+    return found
+
+
+def test_every_module_has_a_rank():
+    missing = {_unit(p) for p in SOURCES} - set(RANK)
+    assert not missing, f"modules without a rank: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PKG)))
+def test_layering(path):
+    unit = _unit(path)
+    for top in _imported_units(path):
+        if top == unit or top not in RANK:
+            continue
+        assert RANK[top] < RANK[unit], f"{path.name} ({unit}) imports {top}"
 
 
 @pytest.mark.parametrize("mod", MODULES)

@@ -16,7 +16,7 @@ from scipy.spatial.distance import pdist
 
 from spheres_theory import ConcentricSpheres, QuadraticRule, uniform_sphere
 from spheres_theory.cli import main
-from spheres_theory.experiments import (
+from spheres_theory.reproduce import (
     ITEMS,
     AttackGapResult,
     ReproduceConfig,

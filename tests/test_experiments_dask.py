@@ -15,16 +15,15 @@ from spheres_theory.concentration import (
     asymptotic_mean_distance,
     optimal_mean_distance,
 )
-from spheres_theory.experiments import (
+from spheres_theory.models import ReLUNet
+from spheres_theory.reproduce import load_result, save_result
+from spheres_theory.sweeps import (
     BoundSweepResult,
     MonteCarloResult,
     bound_sweep,
     checkpoint_sweep,
-    load_result,
     montecarlo_error_rate,
-    save_result,
 )
-from spheres_theory.models import ReLUNet
 
 DIMS = (50, 500, 2000)
 RATES = np.geomspace(1e-20, 0.5, 7)
@@ -157,7 +156,7 @@ def test_default_path_does_not_import_dask():
     code = (
         "import sys, numpy as np\n"
         "from spheres_theory import ConcentricSpheres, QuadraticRule\n"
-        "from spheres_theory.experiments import bound_sweep, montecarlo_error_rate\n"
+        "from spheres_theory.sweeps import bound_sweep, montecarlo_error_rate\n"
         "bound_sweep([10, 20], [0.1])\n"
         "montecarlo_error_rate(QuadraticRule(np.full(5, 0.9)),"
         " ConcentricSpheres(5), n_samples=100, rng=0)\n"

@@ -24,8 +24,8 @@ from spheres_theory import (
     nearest_error,
     optimal_mean_distance,
 )
-from spheres_theory.experiments import ITEMS, ReproduceConfig, load_result
 from spheres_theory.models import QuadNet, load_model, train
+from spheres_theory.reproduce import ITEMS, ReproduceConfig, load_result
 
 DIM = TINY_DIM
 
