@@ -47,7 +47,8 @@ from functools import partial
 import numpy as np
 
 from spheres_theory import ConcentricSpheres
-from spheres_theory.models import QuadNet, ReLUNet, adam_update, train
+from spheres_theory.models import QuadNet, ReLUNet
+from spheres_theory.training import adam_update, train
 
 try:
     import torch

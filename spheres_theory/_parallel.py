@@ -3,78 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-
-# Thread-count entry points of the OpenBLAS builds numpy and scipy ship
-# (plain, 64-bit-integer and scipy-openblas prefixed/suffixed names).
-_OPENBLAS_THREAD_SYMBOLS = tuple(
-    (f"{prefix}_set_num_threads{suffix}", f"{prefix}_get_num_threads{suffix}")
-    for prefix in ("openblas", "scipy_openblas")
-    for suffix in ("", "64_", "_64_")
-)
-
-
-def _loaded_openblas() -> list[tuple[Any, Any]]:
-    """(setter, getter) of every OpenBLAS loaded in this process (Linux only)."""
-    import ctypes
-
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = {
-                line.split(maxsplit=5)[-1].strip()
-                for line in maps
-                if "openblas" in line.lower() and ".so" in line
-            }
-    except OSError:
-        return []
-    found = []
-    mode = getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_LOCAL  # already loaded only
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path, mode=mode)
-        except OSError:
-            continue
-        for set_name, get_name in _OPENBLAS_THREAD_SYMBOLS:
-            setter = getattr(lib, set_name, None)
-            getter = getattr(lib, get_name, None)
-            if setter is not None and getter is not None:
-                setter.argtypes, setter.restype = [ctypes.c_int], None
-                getter.argtypes, getter.restype = [], ctypes.c_int
-                found.append((setter, getter))
-                break
-    return found
 
 
 @contextlib.contextmanager
 def blas_thread_limit(threads: int | None) -> Iterator[None]:
     """Limit BLAS threads to ``threads`` inside the block (None: no change).
 
-    ``threadpoolctl`` if it is importable (every BLAS and OpenMP library it
-    knows); otherwise the OpenBLAS libraries loaded in this process, through
-    their own ``openblas_set_num_threads``.  Previous settings are restored.
+    Uses ``threadpoolctl`` (every BLAS library it knows); the previous
+    settings are restored on exit, so the limit never outlives the block.
     """
     if threads is None:
         yield
         return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        libs = _loaded_openblas()
-        before = [int(getter()) for _, getter in libs]
-        for setter, _ in libs:
-            setter(threads)
-        try:
-            yield
-        finally:
-            for (setter, _), n in zip(libs, before, strict=True):
-                setter(n)
-    else:
-        with threadpool_limits(limits=threads, user_api="blas"):
-            yield
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 @contextlib.contextmanager

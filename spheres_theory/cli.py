@@ -164,6 +164,8 @@ def _cmd_bound(args: argparse.Namespace) -> int:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        from .plotting import plot_bound_curve
+
         lo = math.log(1e-20)
         if "log10_error_rate" in report:
             lo = min(lo, report["log10_error_rate"] * math.log(10.0))
@@ -173,7 +175,7 @@ def _cmd_bound(args: argparse.Namespace) -> int:
         )
         fig = Figure(figsize=(6, 4))
         FigureCanvasAgg(fig)
-        curve.plot(fig.add_subplot())
+        plot_bound_curve(curve, fig.add_subplot())
         fig.tight_layout()
         fig.savefig(args.plot, format=plot_format)
         report["plot"] = args.plot
@@ -616,9 +618,14 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_reproduce)
 
 
+def _stderr_line(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     import time
 
+    from ._parallel import blas_thread_limit
     from .plotting import save_figures
     from .reproduce import ReproduceConfig, run_reproduction
 
@@ -637,15 +644,17 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         make(seed=args.seed) if args.dim is None else make(args.dim, seed=args.seed)
     )
     start = time.perf_counter()
-    run = run_reproduction(
-        config,
-        args.out,
-        progress=args.progress,
-        force=args.force,
-        plot=save_figures,
-        scheduler=args.scheduler,
-        blas_threads=args.blas_threads or None,
-    )
+    # BLAS threads are limited for this command only (restored on exit).
+    with blas_thread_limit(args.blas_threads or None):
+        run = run_reproduction(
+            config,
+            args.out,
+            progress=args.progress,
+            force=args.force,
+            plot=save_figures,
+            log=_stderr_line,
+            scheduler=args.scheduler,
+        )
     print(
         f"{config.name} reproduction at d = {config.dim}: "
         f"{time.perf_counter() - start:.1f} s; report {run.report}"

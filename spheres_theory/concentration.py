@@ -12,7 +12,7 @@ whole bound curves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,9 +35,6 @@ from .caps import (
     _log_cap_signed,
     _log_cd,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.axes import Axes
 
 __all__ = [
     "BoundCurve",
@@ -648,44 +645,6 @@ class BoundCurve:
     exact: NDArray[np.float64]
     asymptotic: NDArray[np.float64]
     cap_heights: NDArray[np.float64]
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Plot the exact and the asymptotic bound against the error rate.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Axes to draw on; a new figure is created if omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-            The axes (log-scaled error rate on x; below 1e-308 the x axis shows
-            ``log10`` of the rate on a linear scale instead).
-
-        Examples
-        --------
-        >>> ax = bound_curve(500, np.logspace(-20, -1, 5)).plot()
-        >>> [line.get_label() for line in ax.get_lines()]
-        ['exact d*(μ)', 'asymptotic Φ⁻¹(1−μ)/√d']
-        """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(6, 4))
-        if np.all(self.error_rates > 0):
-            x = self.error_rates
-            ax.set_xscale("log")
-            ax.set_xlabel("error rate $\\mu$")
-        else:
-            x = self.log_error_rates / np.log(10.0)
-            ax.set_xlabel("$\\log_{10}$ error rate $\\mu$")
-        ax.plot(x, self.exact, label="exact d*(μ)")
-        ax.plot(x, self.asymptotic, linestyle="--", label="asymptotic Φ⁻¹(1−μ)/√d")
-        ax.set_ylabel(f"bound on mean {self.metric} distance to nearest error")
-        ax.set_title(f"Lévy bound, d = {self.dim}")
-        ax.legend()
-        return ax
 
 
 def bound_curve(

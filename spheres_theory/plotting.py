@@ -25,6 +25,7 @@ import numpy as np
 __all__ = [
     "plot_alpha_histogram",
     "plot_attack_gap",
+    "plot_bound_curve",
     "plot_bound_curves",
     "plot_decision_slices",
     "plot_drift",
@@ -56,6 +57,46 @@ def _axes(ax: Any) -> Any:
     import matplotlib.pyplot as plt
 
     _, ax = plt.subplots()
+    return ax
+
+
+def plot_bound_curve(curve: Any, ax: Any = None) -> Any:
+    """Exact Lévy bound and its asymptotic form over a grid of error rates.
+
+    Parameters
+    ----------
+    curve : BoundCurve
+        From :func:`spheres_theory.bound_curve`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes: log-scaled error rate on x; where some rates underflow
+        (below 1e-308) the x axis shows ``log10`` of the rate, linearly.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from spheres_theory import bound_curve
+    >>> ax = plot_bound_curve(bound_curve(500), Figure().subplots())
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['exact d*(μ)', 'asymptotic Φ⁻¹(1−μ)/√d']
+    """
+    ax = _axes(ax)
+    if np.all(curve.error_rates > 0):
+        x = curve.error_rates
+        ax.set_xscale("log")
+        ax.set_xlabel("error rate $\\mu$")
+    else:
+        x = curve.log_error_rates / np.log(10.0)
+        ax.set_xlabel("$\\log_{10}$ error rate $\\mu$")
+    ax.plot(x, curve.exact, label="exact d*(μ)")
+    ax.plot(x, curve.asymptotic, linestyle="--", label="asymptotic Φ⁻¹(1−μ)/√d")
+    ax.set_ylabel(f"bound on mean {curve.metric} distance to nearest error")
+    ax.set_title(f"Lévy bound, d = {curve.dim}")
+    ax.legend()
     return ax
 
 

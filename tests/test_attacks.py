@@ -8,7 +8,8 @@ from numpy.testing import assert_allclose
 
 from spheres_theory import ConcentricSpheres
 from spheres_theory.attacks import attack_gap, pgd
-from spheres_theory.models import QuadNet, ReLUNet, train
+from spheres_theory.models import QuadNet, ReLUNet
+from spheres_theory.training import train
 
 
 def _two_level_net(dim, a, b, hidden=None, rng=0):

@@ -408,9 +408,14 @@ def test_dask_scheduler_gives_the_same_numbers(run_dir, tmp_path):
                 assert x == y or (x != x and y != y), field.name
 
 
-def test_bad_blas_threads_is_rejected(tmp_path):
-    with pytest.raises(ValueError, match="`blas_threads`"):
-        run_reproduction(ReproduceConfig.tiny(DIM), tmp_path, blas_threads=0)
+def test_library_run_leaves_blas_threads_alone(tmp_path):
+    """No process-wide state changes: BLAS threads are the CLI's business."""
+    from threadpoolctl import threadpool_info
+
+    before = [d["num_threads"] for d in threadpool_info()]
+    cfg = dataclasses.replace(ReproduceConfig.tiny(DIM), checkpoints=3)
+    run_reproduction(cfg, tmp_path, progress=False)
+    assert [d["num_threads"] for d in threadpool_info()] == before
 
 
 def test_unknown_scheduler_is_rejected(tmp_path):

@@ -11,16 +11,13 @@ from spheres_theory import ConcentricSpheres
 from spheres_theory.models import (
     QuadNet,
     ReLUNet,
-    adam_update,
-    load_model,
     quadnet_backward,
     quadnet_logit,
     relunet_backward,
     relunet_forward,
-    save_model,
     sigmoid_cross_entropy,
-    train,
 )
+from spheres_theory.training import adam_update, load_model, save_model, train
 
 # ---------------------------------------------------------------------------
 # finite-difference helpers
@@ -242,9 +239,9 @@ def test_online_quadnet_training_reaches_perfect_rule():
     np.testing.assert_array_equal(net.predict(x), y)
     last = hist.checkpoints[-1]
     assert last.step == 3000 and hist.steps_done == 3000
-    assert last.bad_alphas == 0
-    assert last.inner_log10_error == -np.inf
-    assert last.outer_log10_error == -np.inf
+    assert last.n_bad_alphas == 0
+    assert last.log10_error_inner == -np.inf
+    assert last.log10_error_outer == -np.inf
     assert [c.step for c in hist.checkpoints] == [1000, 2000, 3000]
     # Worst-case loss over both spheres, from the eigenvalues of w WᵀW:
     # max logit on S_1 is w lam_max + b, min logit on S_R is w R² lam_min + b.
@@ -280,7 +277,7 @@ def test_online_relunet_training_is_accurate():
     )
     x, y = sp.sample(20_000, rng=100)
     assert np.mean(net.predict(x) == y) == 1.0
-    assert hist.checkpoints[-1].bad_alphas is None
+    assert hist.checkpoints[-1].n_bad_alphas is None
     # Training-mode accuracy of the batches uses noisy batch-norm statistics;
     # it is recorded, and high.
     assert 0.9 < hist.checkpoints[-1].accuracy <= 1.0
@@ -307,19 +304,19 @@ def test_fixed_tiny_training_set_leaves_bad_alphas():
     assert last.accuracy == 1.0  # every batch of the last 100 steps is fit
     rule = net.to_rule()
     assert rule.bad_alphas(sp).n_bad > 0
-    assert last.bad_alphas == rule.bad_alphas(sp).n_bad
+    assert last.n_bad_alphas == rule.bad_alphas(sp).n_bad
     # Closing the loop: the checkpoint's exact error rates match the error
     # frequency on fresh points (Monte Carlo, 5 standard errors).
     n = 20_000
     for sphere, log10_err in (
-        ("inner", last.inner_log10_error),
-        ("outer", last.outer_log10_error),
+        ("inner", last.log10_error_inner),
+        ("outer", last.log10_error_outer),
     ):
         p = 10.0**log10_err
         x, y = sp.sample(n, sphere=sphere, rng=5)
         freq = np.mean(net.predict(x) != y)
         assert abs(freq - p) <= 5 * np.sqrt(p * (1 - p) / n) + 1e-12
-    assert max(last.inner_log10_error, last.outer_log10_error) > -3
+    assert max(last.log10_error_inner, last.log10_error_outer) > -3
 
 
 def test_perfect_initialisation():

@@ -24,8 +24,9 @@ from spheres_theory import (
     nearest_error,
     optimal_mean_distance,
 )
-from spheres_theory.models import QuadNet, load_model, train
+from spheres_theory.models import QuadNet
 from spheres_theory.reproduce import ITEMS, ReproduceConfig, load_result
+from spheres_theory.training import load_model, train
 
 DIM = TINY_DIM
 

@@ -73,7 +73,7 @@ def train_at(
     :func:`spheres_theory.models.train` (which calls back every ``every``
     steps and at the end).
     """
-    from spheres_theory.models import train
+    from spheres_theory.training import train
 
     # The items compute what they need at their own checkpoints; the exact
     # fields of `train`'s checkpoints would be computed every `every` steps

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,10 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from spheres_theory._parallel import blas_thread_limit, dask_client
-from spheres_theory._validation import (
-    check_int,
-)
+from spheres_theory._parallel import dask_client
 
 from .config import ReproduceConfig
 from .items.attack_gap import attack_gap_experiment
@@ -79,6 +75,10 @@ class ReproductionResult:
     figures: tuple[Path, ...]
 
 
+def _quiet(line: str) -> None:
+    """Drop a log line."""
+
+
 def run_reproduction(
     config: ReproduceConfig,
     out_dir: str | Path,
@@ -88,7 +88,6 @@ def run_reproduction(
     plot: Callable[[Mapping[str, Any], Path], Any] | None = None,
     log: Callable[[str], Any] | None = None,
     scheduler: str | None = None,
-    blas_threads: int | None = 1,
 ) -> ReproductionResult:
     """Run every report item, save the results and write ``report.md``.
 
@@ -101,7 +100,7 @@ def run_reproduction(
         ``models/*.npz``, ``figures/*.png`` (by ``plot``), ``config.json``,
         ``report.md``.
     progress : bool, default True
-        Show training progress bars and item messages (on stderr).
+        Show tqdm training progress bars.
     force : bool, default False
         Recompute items whose saved result exists.  Without it a saved result
         is reused when it was computed with the same configuration
@@ -112,7 +111,8 @@ def run_reproduction(
         import matplotlib).  Without it the report links the figures already
         in ``out_dir/figures`` from an earlier run.
     log : callable, optional
-        Receives one line per event; defaults to stderr when ``progress``.
+        Receives one line per event (item started, reused, done); by default
+        the lines are dropped.  The command line passes a stderr writer.
     scheduler : str, optional
         ``None`` (default) runs the items one after the other in this process.
         ``"local"`` starts a :class:`dask.distributed.LocalCluster` (one
@@ -120,16 +120,6 @@ def run_reproduction(
         connects to a running dask scheduler; the independent items then run
         in parallel (items 1–5, then 6–7; item 8 here), without progress
         bars.  Needs the ``dask`` extra (``dask[distributed]``).
-    blas_threads : int or None, default 1
-        Threads of the BLAS library (OpenBLAS, MKL, ...) while the items run
-        in this process; ``None`` leaves the library's setting alone.  One
-        thread is the default: the matrices here are small (a 50 × 500 batch
-        against a 1000 × 500 layer), and on a busy 2-core machine OpenBLAS's
-        own threads made training 10–30 times slower.  Uses ``threadpoolctl``
-        if it is installed, else OpenBLAS's ``openblas_set_num_threads``
-        found among the loaded libraries; where neither applies, set
-        ``OPENBLAS_NUM_THREADS=1`` before starting Python.  Dask workers
-        started by ``"local"`` already run one BLAS thread each.
 
     Returns
     -------
@@ -157,10 +147,7 @@ def run_reproduction(
     >>> with tempfile.TemporaryDirectory() as tmp:  # doctest: +SKIP
     ...     run = run_reproduction(cfg, tmp, progress=False)
     """
-    if blas_threads is not None:
-        blas_threads = check_int(blas_threads, "blas_threads", minimum=1)
-    with blas_thread_limit(blas_threads):
-        return _run_reproduction(config, out_dir, progress, force, plot, log, scheduler)
+    return _run_reproduction(config, out_dir, progress, force, plot, log, scheduler)
 
 
 def _run_reproduction(
@@ -172,17 +159,13 @@ def _run_reproduction(
     log: Callable[[str], Any] | None,
     scheduler: str | None,
 ) -> ReproductionResult:
-    from spheres_theory.models import load_model, save_model
+    from spheres_theory.training import load_model, save_model
 
     out = Path(out_dir)
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "models").mkdir(parents=True, exist_ok=True)
     if log is None:
-        log = (
-            (lambda line: sys.stderr.write(line + "\n"))
-            if progress
-            else (lambda _: None)
-        )
+        log = _quiet
     fingerprint = config.fingerprint()
     (out / "config.json").write_text(
         json.dumps({"fingerprint": fingerprint, "config": config.to_dict()}, indent=1)
