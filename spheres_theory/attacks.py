@@ -107,6 +107,48 @@ def _project(x: NDArray[np.float64], r: NDArray[np.float64]) -> NDArray[np.float
     return x * (r / np.linalg.norm(x, axis=1))[:, None]
 
 
+def _check_labels(labels: ArrayLike | None, r: NDArray[np.float64]) -> NDArray:
+    """Labels as given (0 or 1 each), or by radius when None."""
+    if labels is None:
+        return (r > 1.0 + _INNER_TOL).astype(np.int64)
+    n = r.size
+    y = np.asarray(labels)
+    if y.shape != (n,) or not np.all((y == 0) | (y == 1)):
+        msg = f"`labels` must be n={n} entries, each 0 or 1; got {labels!r}."
+        raise ValueError(msg)
+    return y.astype(np.int64)
+
+
+def _direction(
+    model: QuadNet | ReLUNet,
+    xa: NDArray[np.float64],
+    sign: NDArray[np.float64],
+    r: NDArray[np.float64],
+    on_manifold: bool,
+    tangent: bool,
+    gen: np.random.Generator,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Ascent directions of the loss (tangential if asked) and their norms.
+
+    Where the gradient vanishes a random direction (tangential on the
+    manifold) is used instead.
+    """
+    _, g = model.input_gradient(xa)
+    d = sign[:, None] * np.asarray(g, dtype=np.float64)
+    if on_manifold and tangent:
+        d -= (np.einsum("ij,ij->i", d, xa) / r**2)[:, None] * xa
+    norm = np.linalg.norm(d, axis=1)
+    flat = ~(norm > 0)
+    if np.any(flat):
+        rnd = gen.standard_normal((int(flat.sum()), xa.shape[1]))
+        if on_manifold:
+            xf = xa[flat]
+            rnd -= (np.einsum("ij,ij->i", rnd, xf) / r[flat] ** 2)[:, None] * xf
+        d[flat] = rnd
+        norm[flat] = np.linalg.norm(rnd, axis=1)
+    return d, norm
+
+
 def pgd(
     model: QuadNet | ReLUNet,
     x: ArrayLike,
@@ -126,8 +168,9 @@ def pgd(
     ----------
     model : QuadNet or ReLUNet
         The attacked model (a ReLU net is evaluated in evaluation mode).
-    x : array_like, shape (n, dim)
-        Starting points.
+    x : array_like, shape (n, dim) or (dim,)
+        Starting points (one point of shape (dim,) is a batch of one: the
+        result always holds arrays over the batch).
     on_manifold : bool, default True
         After each step, project back onto the sphere of each point's own
         radius (the paper's manifold attack); otherwise plain ℓ2 steps.
@@ -161,6 +204,11 @@ def pgd(
 
     Notes
     -----
+    A float32 model is attacked through its exact float64 copy
+    (:meth:`~spheres_theory.models.QuadNet.astype`): a float32 forward pass
+    flips labels within ~1e-7 (relative) of the decision boundary, which would
+    let the attack report distances below the exact nearest-error distance.
+
     Each step moves ``step_size`` along ``s ∇_x z / ||∇_x z||`` (tangential
     component on the manifold) with z the logit and s = +1 for label 0, -1 for
     label 1: the direction of the sigmoid cross-entropy gradient, whose
@@ -185,23 +233,23 @@ def pgd(
     True
     """
     model = _check_model(model)
+    if model.dtype != np.float64:
+        # Attack the exact float64 twin: a float32 forward pass flips labels
+        # within ~1e-7 (relative) of the boundary, which would let PGD report
+        # distances below the exact nearest-error distance.
+        model = model.astype(np.float64)
     x0 = check_finite_array(x, "x")
+    if x0.ndim == 1:
+        x0 = x0[None, :]
     if x0.ndim != 2 or x0.shape[1] != model.dim:
-        msg = f"`x` must have shape (n, {model.dim}); got shape {x0.shape}."
+        msg = f"`x` must have shape (n, {model.dim}) or ({model.dim},); got {x0.shape}."
         raise ValueError(msg)
     step_size = float(check_positive(step_size, "step_size"))
     steps = check_int(steps, "steps", minimum=0)
     check_choice(stop, "stop", ("first", "local"))
     n = x0.shape[0]
     r = np.linalg.norm(x0, axis=1)
-    if labels is None:
-        y = (r > 1.0 + _INNER_TOL).astype(np.int64)
-    else:
-        y = np.asarray(labels)
-        if y.shape != (n,) or not np.all((y == 0) | (y == 1)):
-            msg = f"`labels` must be n={n} entries, each 0 or 1; got {labels!r}."
-            raise ValueError(msg)
-        y = y.astype(np.int64)
+    y = _check_labels(labels, r)
     if on_manifold and np.any(r == 0):
         msg = "`x` must not contain the origin on the manifold (radius 0)."
         raise ValueError(msg)
@@ -222,22 +270,10 @@ def pgd(
             active = active[~wrong]
         if k == steps or active.size == 0:
             break
-        _, g = model.input_gradient(pts[active])
         xa = pts[active]
-        d = sign[active, None] * np.asarray(g, dtype=np.float64)
-        if on_manifold and tangent:
-            d -= (np.einsum("ij,ij->i", d, xa) / r[active] ** 2)[:, None] * xa
-        norm = np.linalg.norm(d, axis=1)
-        flat = ~(norm > 0)
-        if np.any(flat):
-            rnd = gen.standard_normal((int(flat.sum()), model.dim))
-            if on_manifold:
-                xf = xa[flat]
-                rnd -= (np.einsum("ij,ij->i", rnd, xf) / r[active][flat] ** 2)[
-                    :, None
-                ] * xf
-            d[flat] = rnd
-            norm[flat] = np.linalg.norm(rnd, axis=1)
+        d, norm = _direction(
+            model, xa, sign[active], r[active], on_manifold, tangent, gen
+        )
         xn = xa + (step_size / norm)[:, None] * d
         if on_manifold:
             xn = _project(xn, r[active])

@@ -29,6 +29,7 @@ documented on each class.  Everything supports ``float32`` (fast) and
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -439,22 +440,49 @@ class _Net:
             raise ValueError(msg)
         target[...] = arr
 
+    def astype(self, dtype: DTypeLike) -> Any:
+        """Return a copy of the model with parameters (and state) in ``dtype``.
+
+        Parameters
+        ----------
+        dtype : {numpy.float32, numpy.float64}
+            The new floating-point type.
+
+        Returns
+        -------
+        QuadNet or ReLUNet
+            An independent copy; float32 → float64 is exact.
+        """
+        dt = _check_dtype(dtype)
+        new = copy.copy(self)
+        shapes = {name: arr.shape for name, arr in self._params.items()}
+        new._allocate(shapes, dt)
+        new._flat[...] = self._flat
+        state = getattr(self, "state", None)
+        if state is not None:
+            new.state = {k: v.astype(dt) for k, v in state.items()}  # type: ignore[attr-defined]
+        return new
+
     def logit(self, x: ArrayLike) -> NDArray[np.floating]:  # pragma: no cover
         raise NotImplementedError
 
-    def predict(self, x: ArrayLike) -> NDArray[np.int64]:
+    def predict(self, x: ArrayLike) -> NDArray[np.int64] | np.int64:
         """Predicted labels: 1 ("outer") iff the logit is > 0, else 0 ("inner").
 
         Parameters
         ----------
-        x : array_like, shape (n, dim)
-            Points.
+        x : array_like, shape (n, dim) or (dim,)
+            Points, or one point.
 
         Returns
         -------
-        ndarray of int, shape (n,)
+        ndarray of int, shape (n,), or numpy.int64
+            One label per point; a scalar for one point of shape (dim,), as
+            :meth:`spheres_theory.QuadraticRule.predict` does.
         """
-        return (self.logit(x) > 0).astype(np.int64)
+        one = np.ndim(x) == 1
+        labels = (self.logit(np.atleast_2d(x) if one else x) > 0).astype(np.int64)
+        return labels[0] if one else labels
 
     # -- training interface (private) -------------------------------------
     def _loss_and_grad(

@@ -30,7 +30,6 @@ RANK = {
     "concentration": 3,
     "rules": 4,
     "quadrics": 4,
-    "quadrics": 4,
     "nearest": 5,
     "models": 5,
     "training": 6,
