@@ -128,9 +128,9 @@ def main() -> None:
 
     n = args.mean_points
     t0 = time.perf_counter()
-    res = mean_distance_to_error(rule, sp, n_points=n, rng=1)
+    res = mean_distance_to_error(rule, sp, n_samples=n, rng=1)
     t_mean = time.perf_counter() - t0
-    lo, hi = res.confidence_interval
+    lo, hi = res.ci_low, res.ci_high
     print(
         f"mean_distance_to_error, {n} points: {t_mean:.2f} s; d(E) = "
         f"{res.mean:.5f} [{lo:.5f}, {hi:.5f}], mu = 10^"

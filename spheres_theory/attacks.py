@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import check_choice, check_finite_array, check_int, check_positive
 from .models import QuadNet, ReLUNet
 from .nearest import nearest_error
-from .sphere import ConcentricSpheres, _chord_to_arc
+from .sphere import ConcentricSpheres, chord_to_arc
 
 __all__ = ["AttackGap", "AttackResult", "attack_gap", "pgd"]
 
@@ -289,7 +289,7 @@ def pgd(
     diff = pts - x0
     dist = np.linalg.norm(diff, axis=1)
     if on_manifold:
-        geo = _chord_to_arc(dist, r)
+        geo = chord_to_arc(dist, r)
     else:
         geo = np.full(n, np.nan)
     return AttackResult(
@@ -447,7 +447,7 @@ def attack_gap(
     x0, y = spheres.sample(n_points, sphere=sphere, rng=gen)
     rule = model.to_rule()
     exact = np.asarray(
-        nearest_error(rule, x0, on_manifold=on_manifold, label=y).distance,
+        nearest_error(rule, x0, on_manifold=on_manifold, labels=y).distance,
         dtype=np.float64,
     ).reshape(n_points)
     res = pgd(

@@ -58,7 +58,10 @@ def _check_dim(dim: ArrayLike) -> NDArray[np.float64]:
         msg = "`dim` is required (an integer in [2, 1e16]); got None."
         raise ValueError(msg)
     arr = check_dim(dim)
-    if np.any(arr > _MAX_DIM):
+    raw = np.asarray(dim)
+    # Integers compare exactly: 10**16 + 1 rounds to 1e16 in float64.
+    big = raw > _MAX_DIM if raw.dtype.kind in "iu" else arr > _MAX_DIM
+    if np.any(big):
         msg = (
             f"`dim` must be an integer in [2, 1e16] (float64 cannot resolve "
             f"larger dimensions accurately); got {dim!r}."

@@ -8,14 +8,14 @@ point is uniform on its sphere (Gilmer et al. 2018, §2).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import check_choice, check_int, check_outer_radius
 
-__all__ = ["ConcentricSpheres", "uniform_sphere"]
+__all__ = ["ConcentricSpheres", "chord_to_arc", "uniform_sphere"]
 
 Sphere = Literal["inner", "outer", "both"]
 
@@ -77,12 +77,38 @@ def _uniform_sphere(
     return radius * g / norms
 
 
-def _chord_to_arc(dist: NDArray[np.float64], radius: Any) -> NDArray[np.float64]:
-    """Arc length r · 2 asin(d/(2r)) of chords d on spheres of radius r (private).
+def chord_to_arc(dist: ArrayLike, radius: ArrayLike) -> NDArray[np.float64]:
+    """Arc length ``r · 2 asin(d / (2r))`` of chords ``d`` on spheres of radius ``r``.
 
-    ``radius`` is a scalar or one radius per chord; inf stays inf, and a
-    sphere of radius 0 gives 0.
+    Parameters
+    ----------
+    dist : array_like
+        Chord lengths (Euclidean distances between two points of the sphere),
+        >= 0; inf stays inf (no error exists) and NaN stays NaN.
+    radius : array_like
+        Radius of the sphere, a scalar or one per chord (>= 0); a sphere of
+        radius 0 gives 0.
+
+    Returns
+    -------
+    ndarray
+        Geodesic distances, the broadcast shape of the inputs (0-d for
+        scalars).  Chords longer than the diameter are clipped to it (an arc
+        of at most ``pi r``).
+
+    Notes
+    -----
+    ``asin`` of the half chord, not ``acos`` of a dot product: accurate also
+    for tiny distances.  Inputs are trusted (a private-use helper shared by
+    :mod:`spheres_theory.nearest` and :mod:`spheres_theory.attacks`).
+
+    Examples
+    --------
+    >>> print(round(float(chord_to_arc(np.sqrt(2.0), 1.0) / np.pi), 12))
+    0.5
     """
+    dist = np.asarray(dist, dtype=np.float64)
+    radius = np.asarray(radius, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(
             radius > 0, dist / (2.0 * np.where(radius > 0, radius, 1.0)), 0.0

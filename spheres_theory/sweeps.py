@@ -235,9 +235,13 @@ def _checkpoint_row(
     inner = float(rule.error_rate(spheres, sphere="inner").log10_value)
     outer = float(rule.error_rate(spheres, sphere="outer").log10_value)
     res = mean_distance_to_error(
-        rule, spheres, n_points=n_points, sphere=sphere, rng=np.random.default_rng(seed)
+        rule,
+        spheres,
+        n_samples=n_points,
+        sphere=sphere,
+        rng=np.random.default_rng(seed),
     )
-    low, high = res.confidence_interval
+    low, high = res.ci_low, res.ci_high
     return (inner, outer, float(res.mean), float(low), float(high), float(res.bound))
 
 

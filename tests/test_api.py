@@ -30,6 +30,8 @@ RANK = {
     "concentration": 3,
     "rules": 4,
     "quadrics": 4,
+    "_secular": 4,
+    "_conic": 4,
     "nearest": 5,
     "models": 5,
     "training": 6,

@@ -53,8 +53,11 @@ def _flip_free(point, free):
 def test_reference_cases(case, on_manifold):
     alphas, x0, ref = _case_arrays(case)
     rule = QuadraticRule(alphas)
-    res = nearest_error(rule, x0, on_manifold=on_manifold)
-    assert res.label == (0 if case["side"] == "inner" else 1)
+    side = 0 if case["side"] == "inner" else 1
+    # The reference side is the rule's own prediction at x0.
+    assert int(rule.predict(x0)) == side
+    res = nearest_error(rule, x0, on_manifold=on_manifold, labels=side)
+    assert res.labels == side
     free = case["sign_free_components"]
     assert_allclose(res.distance, float(case["value"]), rtol=1e-9, atol=1e-12)
     assert_allclose(_flip_free(res.point, free), _flip_free(ref, free), atol=1e-9)
@@ -85,7 +88,8 @@ def test_reference_cases_rotated_batch(on_manifold):
         q = _random_rotation(rng, alphas.size)
         rule = QuadraticRule(alphas, q)
         x = np.stack([q @ x0, q @ x0])
-        res = nearest_error(rule, x, on_manifold=on_manifold)
+        side = 0 if case["side"] == "inner" else 1
+        res = nearest_error(rule, x, on_manifold=on_manifold, labels=[side, side])
         assert_allclose(res.distance, float(case["value"]), rtol=1e-9)
         z = rule.to_eigen(res.point)
         free = case["sign_free_components"]
@@ -261,7 +265,7 @@ def _boundary_samples(rule, x0, point, on_manifold, rng, n=4000):
 def test_no_sampled_boundary_point_is_closer(seed, dim, on_manifold):
     rng = np.random.default_rng(seed)
     rule, x0 = _random_problem(rng, dim)
-    res = nearest_error(rule, x0, on_manifold=on_manifold)
+    res = nearest_error(rule, x0, on_manifold=on_manifold, labels=rule.predict(x0))
     assert res.certificate.status in ("solved", "hard_case", "no_error")
     if res.certificate.status == "no_error":
         return
@@ -294,7 +298,7 @@ def test_rotation_invariance(seed, dim, threshold):
         rot = nearest_error(
             QuadraticRule(alphas, q, threshold=threshold), x0 @ q.T, on_manifold=on
         )
-        assert_array_equal(plain.label, rot.label)
+        assert_array_equal(plain.labels, rot.labels)
         assert_allclose(rot.distance, plain.distance, rtol=1e-9)
         hard = plain.certificate.hard_case
         assert_allclose(
@@ -314,8 +318,8 @@ def test_zero_iff_misclassified_and_on_ge_off(seed, dim):
     label = (radius > 1).astype(int)
     rule = QuadraticRule(alphas)
     mis = rule.predict(x) != label
-    on = nearest_error(rule, x, label=label)
-    off = nearest_error(rule, x, label=label, on_manifold=False)
+    on = nearest_error(rule, x, labels=label)
+    off = nearest_error(rule, x, labels=label, on_manifold=False)
     assert_array_equal(on.distance == 0, mis)
     assert_array_equal(off.distance == 0, mis)
     assert_array_equal(on.point[mis], x[mis])
@@ -337,7 +341,7 @@ def test_no_error_on_sphere():
     # Every point of the sphere of radius 1.1 is outer for alpha = 1 and the
     # rule labels it 1; asked as class 0 it is misclassified (distance 0).
     one = QuadraticRule([1.0, 1.0])
-    assert nearest_error(one, [1.1, 0.0], label=0).distance == 0.0
+    assert nearest_error(one, [1.1, 0.0], labels=0).distance == 0.0
     assert nearest_error(one, [1.1, 0.0]).distance == np.inf
 
 
@@ -345,13 +349,14 @@ def test_threshold_minus_one_rule():
     """'outer iff sum(alpha z^2) > -1' with alpha < 0: outer inside an ellipsoid."""
     rule = QuadraticRule([-0.5, -2.0], threshold=-1.0)
     # Inner (class 0) points are outside the ellipse 0.5 x^2 + 2 y^2 = 1.
-    res = nearest_error(rule, [2.0, 0.0], on_manifold=False)
-    assert res.label == 0
+    # By radius (the default) a point of norm 2 is outer: give the class.
+    res = nearest_error(rule, [2.0, 0.0], on_manifold=False, labels=0)
+    assert res.labels == 0
     assert_allclose(res.distance, 2.0 - np.sqrt(2.0), rtol=1e-14)
     assert_allclose(res.point, [np.sqrt(2.0), 0.0], rtol=1e-14)
     # Class-1 points inside: the nearest inner point is on the ellipse too.
-    inside = nearest_error(rule, [0.0, 0.1], on_manifold=False)
-    assert inside.label == 1
+    inside = nearest_error(rule, [0.0, 0.1], on_manifold=False, labels=1)
+    assert inside.labels == 1
     assert_allclose(inside.distance, np.sqrt(0.5) - 0.1, rtol=1e-14)
 
 
@@ -371,9 +376,9 @@ def test_validation():
     with pytest.raises(ValueError, match="x0"):
         nearest_error(rule, [np.nan, 0.0])
     with pytest.raises(ValueError, match="label"):
-        nearest_error(rule, [1.0, 0.0], label=2)
+        nearest_error(rule, [1.0, 0.0], labels=2)
     with pytest.raises(ValueError, match="label"):
-        nearest_error(rule, [[1.0, 0.0]] * 3, label=[0, 1])
+        nearest_error(rule, [[1.0, 0.0]] * 3, labels=[0, 1])
     with pytest.raises(ValueError, match="rule"):
         nearest_error([1.2, 0.5], [1.0, 0.0])
     with pytest.raises(ValueError, match="on_manifold"):
@@ -454,8 +459,9 @@ def test_cvxpy_reference_cases():
     for data, on in ((OFF, False), (ON, True)):
         for case in data["cases"]:
             alphas, x0, _ = _case_arrays(case)
+            side = 0 if case["side"] == "inner" else 1
             res = nearest_error(
-                QuadraticRule(alphas), x0, on_manifold=on, method="cvxpy"
+                QuadraticRule(alphas), x0, on_manifold=on, method="cvxpy", labels=side
             )
             assert_allclose(res.distance, float(case["value"]), rtol=1e-7)
             assert res.certificate.constraint_residual <= 1e-7

@@ -48,7 +48,7 @@ def test_double_cap_per_point_distances(dim):
     t = np.sqrt((1 - b) / (a - b))
     rule = _two_level(dim, a, b)
     x, _ = ConcentricSpheres(dim).sample(500, sphere="inner", rng=1)
-    res = nearest_error(rule, x, label=0)
+    res = nearest_error(rule, x, labels=0)
     s = np.abs(x[:, 0])
     ang = np.clip(np.arccos(s) - np.arccos(t), 0, None)
     assert_allclose(res.distance, 2 * np.sin(ang / 2), rtol=1e-11, atol=1e-14)
@@ -64,7 +64,7 @@ def test_double_cap_mean_matches_integral(dim, metric):
     res = mean_distance_to_error(
         _two_level(dim, a, b),
         ConcentricSpheres(dim),
-        n_points=n,
+        n_samples=n,
         metric=metric,
         rng=np.random.default_rng(7),
     )
@@ -72,7 +72,7 @@ def test_double_cap_mean_matches_integral(dim, metric):
     exact = _double_cap_mean(t, dim, metric)
     # 4 standard errors: a seeded test that fails only on a real bias.
     assert abs(res.mean - exact) <= 4 * res.stderr
-    lo, hi = res.confidence_interval
+    lo, hi = res.ci_low, res.ci_high
     assert_allclose(hi - lo, 2 * 1.959963984540054 * res.std / np.sqrt(n))
     # Fraction misclassified ~ Binomial(n, mu) with the exact mu.
     mu = special.betaincc(0.5, (dim - 1) / 2, t * t)
@@ -90,7 +90,7 @@ def test_double_cap_outer_sphere_scales_with_radius():
     res = mean_distance_to_error(
         _two_level(dim, a, b),
         ConcentricSpheres(dim, outer_radius=R),
-        n_points=20_000,
+        n_samples=20_000,
         sphere="outer",
         rng=3,
     )
@@ -109,12 +109,12 @@ def test_double_cap_outer_sphere_scales_with_radius():
 )
 def test_mean_distance_below_levy_bound(alphas):
     sp = ConcentricSpheres(100)
-    res = mean_distance_to_error(QuadraticRule(alphas), sp, n_points=4000, rng=11)
+    res = mean_distance_to_error(QuadraticRule(alphas), sp, n_samples=4000, rng=11)
     assert 0 < res.bound < np.inf
-    assert res.confidence_interval[0] <= res.bound
+    assert res.ci_low <= res.bound
     assert res.within_bound
     off = mean_distance_to_error(
-        QuadraticRule(alphas), sp, n_points=4000, on_manifold=False, rng=11
+        QuadraticRule(alphas), sp, n_samples=4000, on_manifold=False, rng=11
     )
     # Same sample: off-manifold distances are pointwise smaller.
     assert np.all(off.distances <= res.distances * (1 + 1e-12))
@@ -122,7 +122,7 @@ def test_mean_distance_below_levy_bound(alphas):
 
 def test_no_error_gives_inf():
     sp = ConcentricSpheres(10)
-    res = mean_distance_to_error(QuadraticRule([0.8] * 10), sp, n_points=10, rng=0)
+    res = mean_distance_to_error(QuadraticRule([0.8] * 10), sp, n_samples=10, rng=0)
     assert res.mean == np.inf
     assert res.error_rate.value == 0.0
     assert res.bound == np.inf
@@ -132,26 +132,26 @@ def test_no_error_gives_inf():
 def test_batches_do_not_change_the_answer():
     sp = ConcentricSpheres(20)
     rule = QuadraticRule([1.3] * 2 + [0.9] * 18)
-    one = mean_distance_to_error(rule, sp, n_points=3000, rng=5)
-    many = mean_distance_to_error(rule, sp, n_points=3000, rng=5, batch_size=700)
+    one = mean_distance_to_error(rule, sp, n_samples=3000, rng=5)
+    many = mean_distance_to_error(rule, sp, n_samples=3000, rng=5, batch_size=700)
     assert_allclose(many.distances, one.distances, rtol=1e-14)
 
 
 def test_mean_distance_validation():
     sp = ConcentricSpheres(3)
     rule = QuadraticRule([1.2, 0.9, 0.9])
-    with pytest.raises(ValueError, match="n_points"):
-        mean_distance_to_error(rule, sp, n_points=1)
+    with pytest.raises(ValueError, match="n_samples"):
+        mean_distance_to_error(rule, sp, n_samples=1)
     with pytest.raises(ValueError, match="sphere"):
-        mean_distance_to_error(rule, sp, n_points=10, sphere="middle")
+        mean_distance_to_error(rule, sp, n_samples=10, sphere="middle")
     with pytest.raises(ValueError, match="metric"):
         mean_distance_to_error(
-            rule, sp, n_points=10, metric="geodesic", on_manifold=False
+            rule, sp, n_samples=10, metric="geodesic", on_manifold=False
         )
     with pytest.raises(ValueError, match="dim"):
-        mean_distance_to_error(rule, ConcentricSpheres(4), n_points=10)
-    with pytest.raises(ValueError, match="confidence_level"):
-        mean_distance_to_error(rule, sp, n_points=10, confidence_level=1.5)
+        mean_distance_to_error(rule, ConcentricSpheres(4), n_samples=10)
+    with pytest.raises(ValueError, match="confidence"):
+        mean_distance_to_error(rule, sp, n_samples=10, confidence=1.5)
 
 
 def test_underflowing_error_rate_uses_log_bound():
@@ -159,7 +159,7 @@ def test_underflowing_error_rate_uses_log_bound():
     dim, a, b = 500, 1.01, 0.5
     t = np.sqrt((1 - b) / (a - b))
     res = mean_distance_to_error(
-        _two_level(dim, a, b), ConcentricSpheres(dim), n_points=3000, rng=2
+        _two_level(dim, a, b), ConcentricSpheres(dim), n_samples=3000, rng=2
     )
     assert res.error_rate.value == 0.0
     assert -430 < res.error_rate.log10_value < -425
@@ -173,7 +173,7 @@ def test_progress_bar_runs(capsys):
     sp = ConcentricSpheres(10)
     rule = QuadraticRule([1.3] + [0.9] * 9)
     res = mean_distance_to_error(
-        rule, sp, n_points=300, rng=0, progress=True, batch_size=100
+        rule, sp, n_samples=300, rng=0, progress=True, batch_size=100
     )
-    assert res.n_points == 300
+    assert res.n_samples == 300
     assert "d(E)" in capsys.readouterr().err

@@ -281,7 +281,7 @@ def test_item5_mean_distance_agrees_with_a_fresh_sample(run_dir, spheres):
         if not np.isfinite(mean):
             continue
         fresh = mean_distance_to_error(
-            QuadraticRule(alphas), spheres, n_points=2000, rng=rng
+            QuadraticRule(alphas), spheres, n_samples=2000, rng=rng
         )
         saved_se = (high - low) / (2 * 1.959963984540054)
         se = math.hypot(saved_se, float(fresh.stderr))
@@ -301,7 +301,7 @@ def test_item6_exact_distances_recompute_at_the_start_points(
     gen = np.random.default_rng([config.seed, ITEMS.index("attack_gap")])
     x0, y = spheres.sample(config.pgd_points, sphere="inner", rng=gen)
     rule = net.to_rule()
-    exact = np.asarray(nearest_error(rule, x0, label=y).distance, dtype=np.float64)
+    exact = np.asarray(nearest_error(rule, x0, labels=y).distance, dtype=np.float64)
     # The saved distances are those of the points with a finite positive
     # exact distance and a successful attack, in order: a subsequence.
     kept = []

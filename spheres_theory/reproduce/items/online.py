@@ -173,9 +173,9 @@ def online_quadnet(
         inner = rule.error_rate(sp, sphere="inner")
         if np.isfinite(log10_prob(inner)):
             res = mean_distance_to_error(
-                rule, sp, n_points=config.distance_points, rng=dist_gen
+                rule, sp, n_samples=config.distance_points, rng=dist_gen
             )
-            low, high = res.confidence_interval
+            low, high = res.ci_low, res.ci_high
             dist = (float(res.mean), float(low), float(high), float(res.bound))
         else:  # no inner error: d(E) = inf and no bound to compare with
             dist = (math.inf, math.inf, math.inf, math.nan)
