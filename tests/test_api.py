@@ -29,9 +29,11 @@ RANK = {
     "quadforms": 2,
     "concentration": 3,
     "rules": 4,
-    "quadrics": 4,
+    "quadrics": 5,  # builds on rules (centred rules keep their exact route)
     "_secular": 4,
     "_conic": 4,
+    "_trust_region": 0,
+    "_rare_events": 0,
     "nearest": 5,
     "models": 5,
     "training": 6,
