@@ -223,3 +223,42 @@ def test_attack_gap_validation():
         attack_gap(net, ConcentricSpheres(6), n_points=3)
     with pytest.raises(ValueError, match="`sphere`"):
         attack_gap(net, ConcentricSpheres(5), n_points=3, sphere="both")
+
+
+def test_pgd_on_a_float32_net_never_undercuts_the_exact_distance():
+    """A float32 net is attacked through its float64 twin (same rule)."""
+    dim, a, b = 20, 1.5, 0.8
+    net32 = _two_level_net(dim, a, b).astype(np.float32)
+    assert net32.dtype == np.float32
+    sp = ConcentricSpheres(dim)
+    x0, _ = sp.sample(80, sphere="inner", rng=3)
+    # The float32 weights define a (slightly) different rule: the exact
+    # distance is the float64 twin's, computed in closed form from its alphas.
+    twin = net32.astype(np.float64).to_rule()
+    alphas = np.sort(twin.alphas)
+    assert alphas[0] < 1.0 < alphas[-1]
+    exact = _cap_distance(x0, a, b)[0]
+    keep = exact > 1e-3
+    res = pgd(net32, x0[keep], step_size=0.01, steps=400)
+    assert np.all(res.success)
+    # Distances agree with the two-level closed form to float32 weight rounding,
+    # and each found point is misclassified by the float64 twin's forward pass.
+    assert_allclose(res.upper_bound, exact[keep], rtol=1e-5)
+    assert np.all(net32.astype(np.float64).predict(res.points) == 1)
+
+
+def test_model_astype_round_trips_and_keeps_the_rule():
+    net = _two_level_net(6, 1.5, 0.8)
+    twin = net.astype(np.float32).astype(np.float64)
+    assert_allclose(twin.W, net.W, rtol=1e-7)
+    assert twin.W is not net.W
+    relu = ReLUNet(4, (5, 5), rng=0)
+    x = np.random.default_rng(0).standard_normal((7, 4))
+    assert_allclose(relu.astype(np.float32).logit(x), relu.logit(x), rtol=1e-5)
+
+
+def test_predict_of_one_point_is_a_scalar():
+    net = _two_level_net(6, 1.5, 0.8)
+    x = np.eye(6)
+    assert np.ndim(net.predict(x[0])) == 0
+    assert net.predict(x[0]) == net.predict(x)[0]
