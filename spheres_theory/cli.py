@@ -7,6 +7,8 @@ one-line error on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -677,6 +679,28 @@ def _build_parser() -> _Parser:
     return parser
 
 
+# A negative number in exponent form ("-1e-3", "-inf"): argparse would take it
+# for an option; joined to its option ("--error-rate=-1e-3") it reaches the
+# option's own validation, which names the rule it breaks.
+_NEGATIVE = re.compile(r"-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|-inf(inity)?|-nan", re.I)
+
+
+def _join_negative_values(argv: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for token in argv:
+        prev = out[-1] if out else ""
+        if (
+            _NEGATIVE.fullmatch(token)
+            and prev.startswith("--")
+            and "=" not in prev
+            and prev != "--"
+        ):
+            out[-1] = f"{prev}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line interface.
 
@@ -689,13 +713,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         Exit code: 0 success, 1 a negative verdict (e.g. an imperfect model),
-        2 bad input.
+        2 bad input, 141 when the reader of the output closed the pipe.
     """
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(
+        _join_negative_values(sys.argv[1:] if argv is None else argv)
+    )
     func: _Command = args.func
     try:
         return func(args)
+    except BrokenPipeError:
+        # The reader closed the pipe (``spheres-theory ... | head``): not an
+        # error of this command.  Silence the final flush and exit as a shell
+        # does for SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except (UsageError, ValueError, OSError, ArithmeticError) as exc:
         text = str(exc)
         if isinstance(exc, ArithmeticError) or not text:  # e.g. OverflowError

@@ -173,3 +173,39 @@ def test_dim_beyond_supported_range_is_a_usage_error(capsys):
     code, out, err = _run(argv, capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "`dim`" in err and "1e16" in err
+
+
+def test_negative_exponent_value_reaches_the_rate_check(capsys):
+    """'-1e-3' is a value, not an option: the error names the rate rule."""
+    assert main(["bound", "--dim", "500", "--error-rate", "-1e-3"]) == 2
+    err = capsys.readouterr().err
+    assert "`error_rate` must be in the open interval (0, 1)" in err
+    assert "expected one argument" not in err
+
+
+def test_closed_pipe_is_not_an_error():
+    """A reader that closed the pipe (``| head``) gives no traceback, no message."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spheres_theory.cli",
+            "bound",
+            "--dim",
+            "500",
+            "--error-rate",
+            "1e-3",
+            "--json",
+        ],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(write)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""
