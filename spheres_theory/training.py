@@ -14,16 +14,24 @@ J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018, §4.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._persistence import (
+    TrainingState,
+    load_model,
+    load_training_state,
+    save_model,
+    save_training_state,
+)
 from ._validation import check_int, check_positive
 from .models import QuadNet, ReLUNet
 from .sphere import ConcentricSpheres
@@ -31,14 +39,16 @@ from .sphere import ConcentricSpheres
 __all__ = [
     "Checkpoint",
     "TrainingHistory",
+    "TrainingState",
     "adam_update",
     "load_model",
+    "load_training_state",
     "save_model",
+    "save_training_state",
     "train",
 ]
 
 LearningRate = float | Callable[[int], float]
-_MODEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def adam_update(
@@ -165,14 +175,20 @@ class TrainingHistory:
         Records at step 0 (if asked), at ``checkpoint_steps``, every
         ``checkpoint_every`` steps and at the end.
     steps_done : int
-        Steps run (fewer than asked if a callback stopped training).
+        Steps run in this call (fewer than asked if a callback stopped
+        training); ``state.step`` counts the steps of earlier calls too.
     batch_size : int
     lr : float
         The learning rate of the last step.
+    readout_lr : float
+        The learning rate of the readout parameters at the last step.
     train_size : int or None
         Size of the fixed training set, None for online sampling.
     seconds : float
         Wall-clock training time.
+    state : TrainingState
+        Where training stands at the end: pass it to :func:`train` as
+        ``state`` to continue, or save it with :func:`save_training_state`.
     """
 
     loss: NDArray[np.float64]
@@ -181,8 +197,10 @@ class TrainingHistory:
     steps_done: int
     batch_size: int
     lr: float
+    readout_lr: float
     train_size: int | None
     seconds: float
+    state: TrainingState
 
     def table(self) -> dict[str, NDArray[np.float64]]:
         """Checkpoint fields as arrays (None becomes NaN).
@@ -233,7 +251,13 @@ def _quad_checkpoint_fields(
 
 
 class _Batches:
-    """Mini-batches: online samples, a fixed sample, or the caller's data."""
+    """Mini-batches: online samples, a fixed sample, or the caller's data.
+
+    Points come from chunks: a chunk of about 4096 fresh samples (online) or a
+    permutation of the fixed set.  :meth:`position` gives the generator state
+    at the start of the current chunk and the number of its points used, which
+    :meth:`resume` turns back into the same stream of batches.
+    """
 
     def __init__(
         self,
@@ -250,33 +274,72 @@ class _Batches:
             gen,
         )
         self.fixed = fixed
-        self.chunk_batches = max(1, 4096 // batch_size)
-        self.buffer: list[tuple[NDArray[np.floating], NDArray[np.floating]]] = []
+        self.chunk_points = max(1, 4096 // batch_size) * batch_size
+        self.xb: NDArray[np.floating] | None = None
+        self.yb: NDArray[np.floating] | None = None
         self.order = np.empty(0, dtype=np.int64)
         self.pos = 0
+        self.chunk_state: dict[str, Any] = gen.bit_generator.state
+        self.skip = 0
+
+    def _new_chunk(self) -> None:
+        self.chunk_state = self.gen.bit_generator.state
+        if self.fixed is None:
+            xb, yb = self.spheres.sample(self.chunk_points, rng=self.gen)
+            self.xb, self.yb = xb.astype(self.dtype), yb.astype(self.dtype)
+            self.order = np.arange(self.chunk_points)
+        else:
+            self.order = self.gen.permutation(self.fixed[0].shape[0])
+        self.pos, self.skip = self.skip, 0
 
     def __call__(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        bs = self.batch_size
         if self.fixed is None:
-            return self._online()
-        idx = np.empty(0, dtype=np.int64)
-        while idx.size < self.batch_size:
             if self.pos >= self.order.size:
-                self.order, self.pos = self.gen.permutation(self.fixed[0].shape[0]), 0
-            take = self.order[self.pos : self.pos + self.batch_size - idx.size]
+                self._new_chunk()
+            k = self.pos
+            self.pos += bs
+            return self.xb[k : k + bs], self.yb[k : k + bs]  # type: ignore[index]
+        idx = np.empty(0, dtype=np.int64)
+        while idx.size < bs:
+            if self.pos >= self.order.size:
+                self._new_chunk()
+            take = self.order[self.pos : self.pos + bs - idx.size]
             self.pos += take.size
             idx = np.concatenate([idx, take])
         return self.fixed[0][idx], self.fixed[1][idx]
 
-    def _online(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-        if not self.buffer:
-            n = self.chunk_batches * self.batch_size
-            xb, yb = self.spheres.sample(n, rng=self.gen)
-            xb, yb = xb.astype(self.dtype), yb.astype(self.dtype)
-            bs = self.batch_size
-            self.buffer.extend(
-                (xb[k : k + bs], yb[k : k + bs]) for k in range(len(xb) - bs, -1, -bs)
+    def position(self) -> tuple[dict[str, Any], int]:
+        """Return the generator state at the chunk's start and the points used."""
+        if self.order.size == 0:  # no chunk drawn yet: a pending resume, if any
+            return copy.deepcopy(self.chunk_state), self.skip
+        if self.pos >= self.order.size:  # used up: the next chunk starts afresh
+            return self.gen.bit_generator.state, 0
+        return copy.deepcopy(self.chunk_state), self.pos
+
+    def resume(self, rng_state: dict[str, Any], position: int) -> None:
+        """Continue a stream saved by :meth:`position`."""
+        kind = type(self.gen.bit_generator).__name__
+        if rng_state.get("bit_generator") != kind:
+            msg = (
+                f"`state` holds a {rng_state.get('bit_generator')!r} generator "
+                f"state; `rng` gives a {kind!r} one."
             )
-        return self.buffer.pop()
+            raise ValueError(msg)
+        self.gen.bit_generator.state = copy.deepcopy(rng_state)
+        self.chunk_state = copy.deepcopy(rng_state)
+        self.order = np.empty(0, dtype=np.int64)
+        self.pos, self.skip = 0, position
+
+    def digest(self) -> str:
+        """BLAKE2b digest of the fixed training set, ``""`` online."""
+        if self.fixed is None:
+            return ""
+        h = hashlib.blake2b(digest_size=16)
+        for arr in self.fixed:
+            h.update(str(arr.shape).encode())
+            h.update(np.ascontiguousarray(arr).tobytes())
+        return h.hexdigest()
 
 
 def _check_data(
@@ -305,13 +368,39 @@ def _check_data(
     return x.astype(dtype), y.astype(dtype)
 
 
-def _check_lr(lr: Any) -> LearningRate:
+def _check_lr(lr: Any, name: str = "lr") -> LearningRate:
     if callable(lr):
         return lr
-    return float(check_positive(lr, "lr"))
+    return float(check_positive(lr, name))
 
 
-def _check_steps_list(values: Any, steps: int) -> frozenset[int]:
+def _rate(lr: LearningRate, step: int, name: str) -> float:
+    """Return the learning rate of the 1-based ``step``, validated."""
+    if not callable(lr):
+        return lr
+    value = lr(step)
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        rate = math.nan
+    if not (math.isfinite(rate) and rate > 0):
+        msg = f"`{name}` must return a finite number > 0; got {value!r} at step {step}."
+        raise ValueError(msg)
+    return rate
+
+
+def _check_adam(betas: Any, eps: Any) -> tuple[tuple[float, float], float]:
+    try:
+        b1, b2 = (float(b) for b in betas)
+    except (TypeError, ValueError):
+        b1 = b2 = math.nan
+    if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
+        msg = f"`betas` must be two numbers in [0, 1); got {betas!r}."
+        raise ValueError(msg)
+    return (b1, b2), float(check_positive(eps, "eps"))
+
+
+def _check_steps_list(values: Any, end: int) -> frozenset[int]:
     if values is None:
         return frozenset()
     try:
@@ -319,10 +408,50 @@ def _check_steps_list(values: Any, steps: int) -> frozenset[int]:
     except TypeError:
         msg = f"`checkpoint_steps` must be an iterable of integers; got {values!r}."
         raise ValueError(msg) from None
-    if out and max(out) > steps:
-        msg = f"`checkpoint_steps` must be at most `steps` = {steps}; got {max(out)}."
+    if out and max(out) > end:
+        msg = f"`checkpoint_steps` must be at most the last step {end}; got {max(out)}."
         raise ValueError(msg)
     return out
+
+
+def _check_state(
+    state: Any, model: QuadNet | ReLUNet, batch_size: int
+) -> TrainingState | None:
+    if state is None:
+        return None
+    if not isinstance(state, TrainingState):
+        msg = f"`state` must be a TrainingState or None; got {state!r}."
+        raise ValueError(msg)
+    for name in ("m", "v"):
+        arr = getattr(state, name)
+        if arr.shape != model._flat.shape or arr.dtype != model.dtype:
+            msg = (
+                f"`state` {name} must have shape {model._flat.shape} and dtype "
+                f"{model.dtype} (the model's); got {arr.shape}, {arr.dtype}."
+            )
+            raise ValueError(msg)
+    if state.batch_size != batch_size:
+        msg = (
+            f"`batch_size` must be {state.batch_size} to continue `state`; "
+            f"got {batch_size}."
+        )
+        raise ValueError(msg)
+    return state
+
+
+def _readout_start(model: QuadNet | ReLUNet) -> int:
+    """Offset of the readout parameters, the tail of the flat buffer."""
+    names = ("w", "b") if isinstance(model, QuadNet) else ("w_out", "b_out")
+    offset = 0
+    for name, arr in model._params.items():
+        if name in names:
+            break
+        offset += arr.size
+    tail = sum(model._params[n].size for n in names)
+    if offset + tail != model._flat.size:  # pragma: no cover - layout invariant
+        msg = "the readout parameters must close the parameter buffer."
+        raise RuntimeError(msg)
+    return offset
 
 
 def _check_train_args(
@@ -357,17 +486,18 @@ class _Recorder:
         steps: int,
         callbacks: tuple[Callable[..., Any], ...],
         exact: bool,
+        start: int = 0,
     ) -> None:
         self.model, self.spheres, self.callbacks = model, spheres, callbacks
         self.exact = exact and isinstance(model, QuadNet)
         self.losses = np.empty(steps, dtype=np.float64)
         self.accs = np.empty(steps, dtype=np.float64)
         self.checkpoints: list[Checkpoint] = []
-        self.last = 0
+        self.start = self.last = start
 
     def record(self, step: int) -> bool:
         """Record a checkpoint at ``step``; True if a callback asks to stop."""
-        window = slice(self.last, step)
+        window = slice(self.last - self.start, step - self.start)
         extra: dict[str, Any] = {}
         if self.exact:
             extra = _quad_checkpoint_fields(self.model, self.spheres)  # type: ignore[arg-type]
@@ -393,9 +523,13 @@ def train(
     steps: int,
     batch_size: int = 50,
     lr: LearningRate = 1e-4,
+    readout_lr: LearningRate | None = None,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
     train_size: int | None = None,
     data: tuple[ArrayLike, ArrayLike] | None = None,
     rng: ArrayLike | np.random.Generator | None = None,
+    state: TrainingState | None = None,
     checkpoint_steps: Iterable[int] | None = None,
     checkpoint_every: int | None = None,
     callbacks: Iterable[Callable[[QuadNet | ReLUNet, Checkpoint], bool | None]] = (),
@@ -411,12 +545,22 @@ def train(
     spheres : ConcentricSpheres
         The data distribution (its ``dim`` must equal the model's).
     steps : int
-        Number of Adam steps (paper: up to 10⁶ online).
+        Number of Adam steps of this call (paper: up to 10⁶ online).
     batch_size : int, default 50
         Points per step (paper: 50).
     lr : float or callable, default 1e-4
         Adam learning rate (paper: 1e-4), or a schedule ``lr(step) -> float``
-        called with the 1-based step number.
+        called with the 1-based step number (counted over all calls when
+        ``state`` continues a run).
+    readout_lr : float or callable, optional
+        Learning rate (or schedule, as ``lr``) of the readout parameters: ``w``
+        and ``b`` of a :class:`QuadNet`, ``w_out`` and ``b_out`` of a
+        :class:`ReLUNet`.  None (default) uses ``lr``.  At d = 500 a quad net
+        trains W at about 1e-4 to 3e-4 and ``(w, b)`` at about 1e-2.
+    betas : tuple of float, default (0.9, 0.999)
+        Adam's moment decay rates, each in [0, 1).
+    eps : float, default 1e-8
+        Adam's denominator offset (> 0), placed as in PyTorch.
     train_size : int, optional
         Size of a fixed training set sampled once (first draw from ``rng``)
         and visited in reshuffled epochs.  Without it and without ``data``,
@@ -426,13 +570,24 @@ def train(
         (0 = inner, 1 = outer), visited in reshuffled epochs.  Excludes
         ``train_size``.
     rng : None, int or numpy.random.Generator, optional
-        Randomness for the data (normalised once).
+        Randomness for the data (normalised once).  With ``state`` it only
+        draws the fixed training set again (pass the same seed); the stream of
+        batches continues from ``state``.
+    state : TrainingState, optional
+        Continue a run from ``TrainingHistory.state`` or
+        :func:`load_training_state`: Adam's moments and step count and the
+        data stream resume where they stopped, so that k steps, then
+        ``steps`` more from the state, give the parameters of one run of
+        ``k + steps`` steps bit for bit.  The model must be the one the state
+        belongs to (as saved with it), ``batch_size`` and the training set the
+        same.  None (default) starts Adam from zero moments.
     checkpoint_steps : iterable of int, optional
-        Steps at which to record a :class:`Checkpoint` (0 records the model
-        before training).  Combined with ``checkpoint_every``.
+        Steps at which to record a :class:`Checkpoint`, counted over all calls
+        (the step the call starts from records the model before training;
+        earlier steps are ignored).  Combined with ``checkpoint_every``.
     checkpoint_every : int, optional
-        Record a :class:`Checkpoint` every this many steps.  A checkpoint is
-        always recorded at the end.
+        Record a :class:`Checkpoint` at every multiple of this many steps.  A
+        checkpoint is always recorded at the end.
     callbacks : iterable of callable, optional
         Each is called as ``callback(model, checkpoint)`` at every checkpoint;
         training stops early if one returns True.
@@ -446,17 +601,21 @@ def train(
     Returns
     -------
     TrainingHistory
+        With ``state``, the :class:`TrainingState` to continue from.
 
     Raises
     ------
     ValueError
-        For invalid arguments or a model whose ``dim`` differs from the spheres'.
+        For invalid arguments, a model whose ``dim`` differs from the
+        spheres', or a ``state`` that does not fit the model, the batch size or
+        the training set.
 
     Notes
     -----
-    Adam (β = (0.9, 0.999), ε = 1e-8) restarts from zero moments on each call.
-    Online batches are drawn in chunks of about 4096 points to amortise the
-    sampling overhead; each point is used once.
+    Adam (Kingma & Ba 2015) with PyTorch's placement of ``eps``, restarting
+    from zero moments unless ``state`` is given.  Online batches are drawn in
+    chunks of about 4096 points to amortise the sampling overhead; each point
+    is used once.
 
     For sweeps of many small runs in parallel processes, limit BLAS to one
     thread per process (``threadpoolctl.threadpool_limits(1)``).
@@ -482,6 +641,8 @@ def train(
     steps = check_int(steps, "steps", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     lr = _check_lr(lr)
+    readout = lr if readout_lr is None else _check_lr(readout_lr, "readout_lr")
+    betas, eps = _check_adam(betas, eps)
     if train_size is not None:
         if data is not None:
             msg = "`train_size` and `data` exclude each other; pass one."
@@ -489,7 +650,9 @@ def train(
         train_size = check_int(train_size, "train_size", minimum=1)
     if checkpoint_every is not None:
         checkpoint_every = check_int(checkpoint_every, "checkpoint_every", minimum=1)
-    wanted = _check_steps_list(checkpoint_steps, steps)
+    state = _check_state(state, model, batch_size)
+    first = 0 if state is None else state.step
+    wanted = _check_steps_list(checkpoint_steps, first + steps)
     gen = np.random.default_rng(rng)
     dtype = model.dtype
     fixed = None if data is None else _check_data(data, model.dim, dtype)
@@ -497,195 +660,142 @@ def train(
         xf, yf = spheres.sample(train_size, rng=gen)
         fixed = (xf.astype(dtype), yf.astype(dtype))
     batches = _Batches(spheres, batch_size, dtype, gen, fixed)
-    rec = _Recorder(model, spheres, steps, callbacks, exact_checkpoints)
+    if state is not None:
+        if state.data_digest != batches.digest():
+            msg = "`state` belongs to another training set (or online sampling)."
+            raise ValueError(msg)
+        batches.resume(state.rng_state, state.position)
+    rec = _Recorder(model, spheres, steps, callbacks, exact_checkpoints, first)
+    adam = _Adam(model, state, lr, readout, betas, eps)
     start = time.perf_counter()
-    done = _run_adam(model, batches, rec, steps, lr, wanted, checkpoint_every, progress)
+    done = _run_adam(adam, batches, rec, steps, wanted, checkpoint_every, progress)
+    rng_state, position = batches.position()
+    last_lr, last_readout_lr = adam.last_rates()
     return TrainingHistory(
         loss=rec.losses[:done].copy(),
         accuracy=rec.accs[:done].copy(),
         checkpoints=tuple(rec.checkpoints),
         steps_done=done,
         batch_size=batch_size,
-        lr=float(lr(max(done, 1)) if callable(lr) else lr),
+        lr=last_lr,
+        readout_lr=last_readout_lr,
         train_size=None if fixed is None else int(fixed[0].shape[0]),
         seconds=time.perf_counter() - start,
+        state=TrainingState(
+            step=adam.step,
+            m=_frozen(adam.m),
+            v=_frozen(adam.v),
+            rng_state=rng_state,
+            position=position,
+            batch_size=batch_size,
+            data_digest=batches.digest(),
+        ),
     )
 
 
+def _frozen(arr: NDArray[np.floating]) -> NDArray[np.floating]:
+    out = arr.copy()
+    out.flags.writeable = False
+    return out
+
+
+class _Adam:
+    """Adam over a model's flat buffer, with one rate for the readout tail."""
+
+    def __init__(
+        self,
+        model: QuadNet | ReLUNet,
+        state: TrainingState | None,
+        lr: LearningRate,
+        readout_lr: LearningRate,
+        betas: tuple[float, float],
+        eps: float,
+    ) -> None:
+        self.model, self.lr, self.readout_lr = model, lr, readout_lr
+        self.betas, self.eps = betas, eps
+        self.split = model._flat.size if lr is readout_lr else _readout_start(model)
+        if state is None:
+            self.m = np.zeros_like(model._flat)
+            self.v = np.zeros_like(model._flat)
+            self.step = 0
+        else:
+            self.m, self.v = state.m.copy(), state.v.copy()
+            self.step = state.step
+        self.work = np.empty_like(model._flat)
+        self.rates: tuple[float, float] | None = None
+
+    def last_rates(self) -> tuple[float, float]:
+        """Return the rates of the last step (of step 1 before any step)."""
+        if self.rates is None:
+            t = max(self.step, 1)
+            return _rate(self.lr, t, "lr"), _rate(self.readout_lr, t, "readout_lr")
+        return self.rates
+
+    def __call__(
+        self, x: NDArray[np.floating], y: NDArray[np.floating]
+    ) -> tuple[float, float]:
+        """One step on the batch ``(x, y)``; the batch loss and accuracy."""
+        loss, acc = self.model._loss_and_grad(x, y)
+        self.step += 1
+        t, k = self.step, self.split
+        p, g = self.model._flat, self.model._grad_flat
+        m, v, w = self.m, self.v, self.work
+        opts = {"betas": self.betas, "eps": self.eps}
+        rate = _rate(self.lr, t, "lr")
+        adam_update(p[:k], g[:k], m[:k], v[:k], t, lr=rate, work=w[:k], **opts)
+        readout = rate
+        if k < p.size:
+            readout = _rate(self.readout_lr, t, "readout_lr")
+            adam_update(p[k:], g[k:], m[k:], v[k:], t, lr=readout, work=w[k:], **opts)
+        self.rates = (rate, readout)
+        return loss, acc
+
+
 def _run_adam(
-    model: QuadNet | ReLUNet,
+    adam: _Adam,
     batches: _Batches,
     rec: _Recorder,
     steps: int,
-    lr: LearningRate,
     wanted: frozenset[int],
     every: int | None,
     progress: bool,
 ) -> int:
     """Run the Adam loop of :func:`train`; return the number of steps done."""
-    m = np.zeros_like(model._flat)
-    v = np.zeros_like(model._flat)
-    work = np.empty_like(model._flat)
+    first = adam.step
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=steps, desc=type(model).__name__, unit="step")
+        bar = tqdm(
+            total=first + steps,
+            initial=first,
+            desc=type(adam.model).__name__,
+            unit="step",
+        )
     done = 0
     try:
-        if 0 in wanted and rec.record(0):
+        if first in wanted and rec.record(first):
             return 0
-        for step in range(1, steps + 1):
-            xb, yb = batches()
-            loss, acc = model._loss_and_grad(xb, yb)
-            rate = lr(step) if callable(lr) else lr
-            adam_update(model._flat, model._grad_flat, m, v, step, lr=rate, work=work)
-            rec.losses[step - 1] = loss
-            rec.accs[step - 1] = acc
-            done = step
-            if bar is not None and (step % 50 == 0 or step == steps):
-                lo = max(0, step - 50)
+        for i in range(steps):
+            loss, acc = adam(*batches())
+            rec.losses[i] = loss
+            rec.accs[i] = acc
+            done = i + 1
+            step = adam.step
+            if bar is not None and (done % 50 == 0 or done == steps):
+                lo = max(0, done - 50)
                 bar.update(step - bar.n)
                 bar.set_postfix(
-                    loss=f"{rec.losses[lo:step].mean():.3g}",
-                    acc=f"{rec.accs[lo:step].mean():.3f}",
+                    loss=f"{rec.losses[lo:done].mean():.3g}",
+                    acc=f"{rec.accs[lo:done].mean():.3f}",
                     refresh=False,
                 )
             due = step in wanted or (every is not None and step % every == 0)
-            if due and step < steps and rec.record(step):
+            if due and done < steps and rec.record(step):
                 break
-        if not rec.checkpoints or rec.checkpoints[-1].step != done:
-            rec.record(done)
+        if not rec.checkpoints or rec.checkpoints[-1].step != adam.step:
+            rec.record(adam.step)
     finally:
         if bar is not None:
             bar.close()
     return done
-
-
-# ---------------------------------------------------------------------------
-# persistence
-# ---------------------------------------------------------------------------
-
-
-def save_model(model: QuadNet | ReLUNet, path: str | Path) -> Path:
-    """Save a model's parameters to a ``.npz`` file.
-
-    Parameters
-    ----------
-    model : QuadNet or ReLUNet
-    path : str or pathlib.Path
-        Destination; ``.npz`` is appended if missing.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Notes
-    -----
-    A quad net's file holds arrays ``W`` (hidden × dim), ``w`` and ``b`` (0-d),
-    which is all ``spheres-theory verify FILE.npz`` reads, plus ``kind``.  A
-    ReLU net's file holds ``kind``, ``hidden``, ``batch_norm``, ``eps``,
-    ``momentum``, every parameter and every running average.  No pickles.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> net = QuadNet(3, hidden=4, rng=0)
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = save_model(net, os.path.join(tmp, "net"))
-    ...     sorted(np.load(path).files)
-    ['W', 'b', 'kind', 'w']
-    """
-    p = Path(path)
-    if p.suffix != ".npz":
-        p = p.with_name(p.name + ".npz")
-    arrays: dict[str, NDArray[Any]] = {"kind": np.array(type(model).__name__)}
-    if isinstance(model, QuadNet):
-        arrays.update(W=np.array(model.W), w=np.array(model.w), b=np.array(model.b))
-    elif isinstance(model, ReLUNet):
-        arrays.update(
-            hidden=np.array(model.hidden, dtype=np.int64),
-            batch_norm=np.array(model.batch_norm),
-            eps=np.array(model.eps),
-            momentum=np.array(model.momentum),
-        )
-        arrays.update({k: np.array(v) for k, v in model._params.items()})
-        arrays.update({k: np.array(v) for k, v in model.state.items()})
-    else:
-        msg = f"`model` must be a QuadNet or ReLUNet; got {model!r}."
-        raise ValueError(msg)
-    np.savez(p, **arrays)  # type: ignore[arg-type]
-    return p
-
-
-def load_model(path: str | Path) -> QuadNet | ReLUNet:
-    """Load a model written by :func:`save_model`.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        A ``.npz`` file.  A file with arrays ``W``, ``w``, ``b`` and no ``kind``
-        is read as a quad net.
-
-    Returns
-    -------
-    QuadNet or ReLUNet
-        With the dtype of the stored ``W`` / ``W1``.
-
-    Raises
-    ------
-    ValueError
-        If the file lacks the arrays of a known model.
-    OSError
-        If the file cannot be read.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> net = ReLUNet(3, hidden=(4, 4), rng=0)
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     back = load_model(save_model(net, os.path.join(tmp, "relu.npz")))
-    >>> bool(np.array_equal(back.params["W2"], net.params["W2"]))
-    True
-    """
-    with np.load(Path(path), allow_pickle=False) as f:
-        data = {k: f[k] for k in f.files}
-    kind = str(data["kind"]) if "kind" in data else "QuadNet"
-    if kind == "QuadNet":
-        missing = {"W", "w", "b"} - set(data)
-        if missing:
-            msg = f"`path` {str(path)!r} lacks the quad-net arrays {sorted(missing)}."
-            raise ValueError(msg)
-        W = np.asarray(data["W"])
-        if W.ndim != 2 or np.size(data["w"]) != 1 or np.size(data["b"]) != 1:
-            msg = f"`path` {str(path)!r}: `W` must be 2-d and `w`, `b` scalars."
-            raise ValueError(msg)
-        dtype = W.dtype if W.dtype in _MODEL_DTYPES else np.dtype(np.float64)
-        net = QuadNet(W.shape[1], W.shape[0], rng=0, dtype=dtype)
-        net.W = W
-        net.w = float(np.ravel(data["w"])[0])
-        net.b = float(np.ravel(data["b"])[0])
-        return net
-    if kind == "ReLUNet":
-        try:
-            hidden = tuple(int(h) for h in data["hidden"])
-            relu = ReLUNet(
-                int(data["W1"].shape[1]),
-                hidden,
-                batch_norm=bool(data["batch_norm"]),
-                rng=0,
-                dtype=data["W1"].dtype,
-            )
-            for name in relu._params:
-                relu._set(name, data[name])
-            for name, arr in relu.state.items():
-                arr[...] = data[name]
-            relu.eps = float(data["eps"])
-            relu.momentum = float(data["momentum"])
-        except KeyError as exc:
-            msg = f"`path` {str(path)!r} lacks the ReLU-net array {exc.args[0]!r}."
-            raise ValueError(msg) from None
-        return relu
-    msg = f"`path` {str(path)!r} holds an unknown model kind {kind!r}."
-    raise ValueError(msg)
