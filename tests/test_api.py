@@ -36,6 +36,7 @@ RANK = {
     "_rare_events": 0,
     "nearest": 5,
     "models": 5,
+    "_persistence": 5.5,  # model and training-state files: above models, below training
     "training": 6,
     "attacks": 6,
     "sweeps": 7,
