@@ -48,6 +48,7 @@ EPS = np.finfo(np.float64).eps
 # Newton step is then applied: the error after it is ~ eps).
 _NEWTON_RTOL = 1e-10
 _MAXITER = 200
+_TINY = np.finfo(np.float64).tiny
 
 # Status codes of one point (stored as small integers in batches).
 SOLVED = 0
@@ -195,6 +196,7 @@ def _secular_rows(
         k = d
     Az2 = A * zz
     A2z2 = A * Az2
+    absA = np.max(np.abs(A), axis=1)
     A_n, A_f = A[:, :k], A[:, k:]
     G_n = gap[:, :k] * inv[:, None]
     Az2_n, Az2_f = Az2[:, :k], Az2[:, k:]
@@ -257,6 +259,14 @@ def _secular_rows(
         # Magnitude of the smaller of (τ, δ): the relative convergence scale.
         scale = np.where(posa, np.minimum(ta, da), ta)
         done = (np.abs(g) <= noise) | (np.abs(step) <= _NEWTON_RTOL * scale)
+        # A bracket narrower than rounding: τ·A (far from the pole) or δ
+        # (near it) is fixed to ~eps, whatever g's rounding noise does (a
+        # point within ulps of the boundary has its root τ ≈ 0).
+        pole_side = posa & (da < ta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            width = np.where(pole_side, (dl - dh) / np.maximum(dh, _TINY), th - tl)
+            width = width * np.where(pole_side, 1.0, absA[active])
+        done |= width <= 4.0 * EPS
         t_new = ta + step
         d_new = da - step
         # Bracket test in the accurate representation (δ near the pole).

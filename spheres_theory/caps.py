@@ -30,6 +30,9 @@ _HALF_PI = 0.5 * np.pi
 # Below this value the float64 incomplete beta function is replaced by the
 # log-space continued fraction (subnormal numbers lose digits).
 _TINY = 1e-290
+# From this dim on, moderate tails use the Student-t form (see _log_cap_upper).
+_HUGE_DIM = 1e6
+_LAG_X, _LAG_W = np.polynomial.laguerre.laggauss(40)
 # Stirling series coefficients B_2k / (2k (2k - 1)), k = 1 .. 7.
 _STIRLING = (
     1.0 / 12.0,
@@ -177,7 +180,12 @@ def _log_cap_cf(
     # log B(a, 1/2) = log Gamma(1/2) - [log Gamma(a + 1/2) - log Gamma(a)]
     log_beta = 0.5 * _LOG_PI - _log_gamma_ratio_half(a_f)
     rest = -np.log(a_f) - log_beta - _LOG_2
-    return a * np.log(x) + np.log(t) + np.log(h) + rest.astype(ld)
+    # log x = log1p(-t²) where t < 1/2: x = 1 - t² rounds to ~eps relative,
+    # and a * log x (a up to 5e15) would turn that into an absolute error
+    # of a · eps in the log (cap_measure(3e-8, 1e16) was 4e-4 off).
+    with np.errstate(divide="ignore"):
+        log_x = np.where(t < 0.5, np.log1p(-t * t), np.log(x))
+    return a * log_x + np.log(t) + np.log(h) + rest.astype(ld)
 
 
 def _cap_upper_fast(
@@ -233,7 +241,46 @@ def _log_cap_upper(
         out = np.log(fast).astype(np.longdouble)
     if np.any(use_cf):
         out[use_cf] = _log_cap_cf(a[use_cf], x[use_cf], t[use_cf])
+    # Huge dims: x = 1 - t² is within ~1e-16 · dim t² of the continued
+    # fraction's convergence limit, where it needs 1 - x to more digits than
+    # x carries.  The Student-t form is free of that: with nu = dim - 1,
+    # x_1 sqrt(nu / (1 - x_1²)) is t-distributed with nu degrees of freedom,
+    # so sigma(C_t) = stdtr(nu, -t sqrt(nu / ((1 - t)(1 + t)))) (Boost, ~1e-13
+    # relative up to dim = 1e16 where it does not underflow).
+    huge = (dim >= _HUGE_DIM) & (t > 0.0) & (t <= 0.5)
+    if np.any(huge):
+        th, nu = t[huge], dim[huge] - 1.0
+        with np.errstate(all="ignore"):
+            st = special.stdtr(nu, -th * np.sqrt(nu) / np.sqrt((1.0 - th) * (1.0 + th)))
+            keep = st >= _TINY
+            sub = out[huge]
+            sub[keep] = np.log(st[keep])
+            # Deeper (stdtr underflows): Gauss-Laguerre in the log domain.
+            deep = ~keep
+            sub[deep] = _log_cap_laguerre(th[deep], dim[huge][deep])
+        out[huge] = sub
     return out
+
+
+def _log_cap_laguerre(
+    t: NDArray[np.float64], dim: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Log cap measure for huge ``dim`` and deep tails (``dim * t**2 >~ 1000``).
+
+    sigma = c_d int_t^1 (1 - s²)^k ds with k = (dim - 3)/2.  With s = t + v/λ,
+    λ = 2kt/(1 - t²), the integrand is (1 - t²)^k e^(-v) g(v) with
+    g(v) = exp(k log1p(-(2tu + u²)/(1 - t²)) + v), u = v/λ, nearly constant
+    (its curvature is ~1/(4 k t²)), so 40-point Gauss-Laguerre is exact to
+    rounding; every factor is kept as a logarithm and 1 - t² is never formed
+    by cancellation.
+    """
+    k = 0.5 * (dim - 3.0)
+    one_m_t2 = (1.0 - t) * (1.0 + t)
+    lam = 2.0 * k * t / one_m_t2
+    u = _LAG_X[None, :] / lam[:, None]
+    phi = k[:, None] * np.log1p(-(2.0 * t[:, None] * u + u * u) / one_m_t2[:, None])
+    total = np.sum(_LAG_W[None, :] * np.exp(phi + _LAG_X[None, :]), axis=1)
+    return _log_cd(dim) + k * np.log1p(-t * t) + np.log(total) - np.log(lam)
 
 
 def _log_cap_signed(
@@ -327,6 +374,13 @@ def _cap_angle(
         if np.any(near):
             t[near] = _polish_t(t[near], log_m[near], dim[near])
             theta[near] = np.arctan2(np.sqrt(_x_from_t(t[near])), t[near])
+    # Huge dims: Boost's incomplete beta (and its inverse) used above lose
+    # digits (its error grows with a); two Newton steps on the accurate log
+    # measure (_log_cap_upper) restore full accuracy.
+    huge = (dim >= _HUGE_DIM) & (t > 0.0) & (t < 0.5)
+    if np.any(huge):
+        t[huge] = _polish_t(t[huge], log_m[huge], dim[huge], accurate=True)
+        theta[huge] = np.arctan2(np.sqrt(_x_from_t(t[huge])), t[huge])
     # Closed forms: dim = 2, sigma = theta / pi; dim = 3, sigma = (1 - t) / 2.
     with np.errstate(all="ignore"):
         d2 = dim == 2
@@ -365,13 +419,24 @@ def _half_region(
 
 
 def _polish_t(
-    t: NDArray[np.float64], log_m: NDArray[np.float64], dim: NDArray[np.float64]
+    t: NDArray[np.float64],
+    log_m: NDArray[np.float64],
+    dim: NDArray[np.float64],
+    *,
+    accurate: bool = False,
 ) -> NDArray[np.float64]:
-    """Two Newton steps in ``t`` on ``log sigma(C_t) - log m`` (``0 < t < 1/2``)."""
+    """Two Newton steps in ``t`` on ``log sigma(C_t) - log m`` (``0 < t < 1/2``).
+
+    ``accurate`` evaluates log sigma by :func:`_log_cap_upper` (slower; for
+    huge dims, where the fast Boost route loses digits).
+    """
     a = 0.5 * (dim - 1.0)
     log_cd = _log_cd(dim)
     for _ in range(2):
-        log_s = _log_cap_fast(t, _x_from_t(t), a)
+        if accurate:
+            log_s = _log_cap_upper(t, _x_from_t_ld(t), a).astype(np.float64)
+        else:
+            log_s = _log_cap_fast(t, _x_from_t(t), a)
         slope = np.exp(log_cd + (0.5 * dim - 1.5) * np.log1p(-t * t) - log_s)
         t = t + (log_s - log_m) / slope
     return t
