@@ -34,6 +34,8 @@ RANK = {
     "_conic": 4,
     "_trust_region": 0,
     "_rare_events": 0,
+    "_readers": 0,
+    "_verify_cli": 8,
     "nearest": 5,
     "models": 5,
     "_persistence": 5.5,  # model and training-state files: above models, below training
