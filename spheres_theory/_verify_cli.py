@@ -917,6 +917,11 @@ def text(r: dict) -> str:
     if r["arrays"]["unused_model"]:
         lines.append("unused        " + ", ".join(r["arrays"]["unused_model"])[:200])
     lines += [f"note          {n}" for n in r["notes"]]
+    if r["precision"]["dtype"] != "float64":
+        lines.append(
+            f"precision     {r['precision']['dtype']} weights: margins below "
+            f"{r['precision']['bound']:.3g} depend on rounding"
+        )
     a = r["alphas"]
     if r["rule_kind"] == "centred":
         lines += _centred_text(r)
