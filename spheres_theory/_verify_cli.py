@@ -330,6 +330,13 @@ def find_model(wf: Any, keys: dict[str, str]) -> Model:
         )
         raise UsageError(msg)
     used = set(model.names.values())
+    # text entries (e.g. ``kind`` written by spheres_theory.training) are
+    # metadata: they cannot change the rule
+    meta = [n for n in arrays if np.asarray(arrays[n]).dtype.kind in "USO"]
+    training = training + [n for n in meta if n not in training]
+    kind = str(arrays["kind"]) if "kind" in meta and arrays["kind"].ndim == 0 else ""
+    if kind == "quadnet" and model.kind == "quad net":
+        model.notes.append("layout: torch")  # spheres_theory's QuadNet: (hidden, dim)
     model.unused_training = sorted(n for n in training if n not in used)
     model.unused_model = sorted(
         n for n in arrays if n not in used and n not in training
@@ -912,7 +919,7 @@ def text(r: dict) -> str:
         lines.append(
             "unused        "
             + ", ".join(r["arrays"]["unused_training_state"])[:200]
-            + " (training state)"
+            + " (training state or metadata)"
         )
     if r["arrays"]["unused_model"]:
         lines.append("unused        " + ", ".join(r["arrays"]["unused_model"])[:200])
