@@ -335,7 +335,7 @@ def find_model(wf: Any, keys: dict[str, str]) -> Model:
     meta = [n for n in arrays if np.asarray(arrays[n]).dtype.kind in "USO"]
     training = training + [n for n in meta if n not in training]
     kind = str(arrays["kind"]) if "kind" in meta and arrays["kind"].ndim == 0 else ""
-    if kind == "quadnet" and model.kind == "quad net":
+    if kind.lower() == "quadnet" and model.kind == "quad net":
         model.notes.append("layout: torch")  # spheres_theory's QuadNet: (hidden, dim)
     model.unused_training = sorted(n for n in training if n not in used)
     model.unused_model = sorted(
