@@ -14,7 +14,7 @@ through the saddlepoint of the integrand, in float64 and in log space; see
 from __future__ import annotations
 
 import math
-import warnings
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,19 +22,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from . import _contour
 from ._validation import check_finite_array, check_int, check_method
-from .errors import AccuracyWarning
+from .gchi2 import (
+    DPS,
+    _check_form,
+    _merge_rows,
+    _suggest_keywords,
+    _tails,
+    _warn_inaccurate,
+)
 
 __all__ = ["TailProbability", "quadform_cdf", "quadform_sf"]
 
 _METHODS = (None, "exact", "mpmath", "clt", "saddlepoint", "montecarlo")
 _LN10 = math.log(10.0)
-_LOG_PI = math.log(math.pi)
-#: Relative accuracy promised by the default route.
-_TARGET = 1e-10
-#: Convergence threshold of the nested trapezoid levels (see ``_integrate``).
-_TOL = 1e-11
-_TINY = 1e-290  # below this a float64 value is reported through its logarithm
 
 
 # ---------------------------------------------------------------------------
@@ -152,577 +154,31 @@ class TailProbability:
         n = np.size(self.log10_value)
         return f"TailProbability(<{n} rows>, method={self.method!r})"
 
-
-# ---------------------------------------------------------------------------
-# Input handling
-# ---------------------------------------------------------------------------
-
-
-def _check_inputs(
-    weights: ArrayLike, x: ArrayLike, dof: ArrayLike | None
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], bool]:
-    """Validate; return (weights (R, J), dof (R, J), x (R,), batch flag)."""
-    w = check_finite_array(weights, "weights")
-    if w.ndim == 0 or w.ndim > 2 or w.shape[-1] == 0:
-        msg = (
-            "`weights` must be a non-empty 1-D array (one form) or 2-D array "
-            f"(one form per row); got shape {w.shape!r}."
-        )
-        raise ValueError(msg)
-    batch = w.ndim == 2
-    w2 = np.atleast_2d(w)
-    if dof is None:
-        nu = np.ones_like(w2)
-    else:
-        nu = check_finite_array(dof, "dof")
-        if np.any(nu < 0) or np.any(nu != np.round(nu)):
-            msg = f"`dof` must hold integers >= 0; got {dof!r}."
-            raise ValueError(msg)
-        try:
-            nu = np.broadcast_to(nu, w.shape).reshape(w2.shape).astype(np.float64)
-        except ValueError:
+    def __float__(self) -> float:
+        if np.ndim(self.value) != 0:
             msg = (
-                f"`dof` must broadcast to the shape of `weights` {w.shape!r}; "
-                f"got shape {np.shape(dof)!r}."
+                "only a scalar TailProbability converts to float; this one has "
+                f"{np.size(self.value)} rows (use `.value`)."
             )
-            raise ValueError(msg) from None
-    xa = check_finite_array(x, "x")
-    try:
-        xa = np.broadcast_to(xa, (w2.shape[0],)).astype(np.float64)
-    except ValueError:
-        msg = (
-            "`x` must be a scalar or have one entry per row of `weights`; "
-            f"got shape {np.shape(x)!r}."
-        )
-        raise ValueError(msg) from None
-    if not batch and np.ndim(x) != 0:
-        msg = f"`x` must be a scalar for 1-D `weights`; got {x!r}."
-        raise ValueError(msg)
-    return w2, nu, xa, batch
+            raise TypeError(msg)
+        return float(self.value)
 
+    def _cmp(self, other: Any, op: Any) -> Any:
+        if isinstance(other, TailProbability):
+            other = other.value
+        return op(self.value, other)
 
-def _merge_rows(
-    w: NDArray[np.float64], nu: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Drop zero weights, merge equal weights into dof; pad rows with ν = 0."""
-    keep = (w != 0) & (nu > 0)
-    merged = []
-    width = 1
-    for i in range(w.shape[0]):
-        wi, ni = w[i, keep[i]], nu[i, keep[i]]
-        if wi.size:
-            vals, inv = np.unique(wi, return_inverse=True)
-            dofs = np.bincount(inv, weights=ni)
-        else:
-            vals = dofs = np.zeros(0)
-        merged.append((vals, dofs))
-        width = max(width, vals.size)
-    lam = np.zeros((w.shape[0], width))
-    dof = np.zeros((w.shape[0], width))
-    for i, (vals, dofs) in enumerate(merged):
-        lam[i, : vals.size] = vals
-        dof[i, : vals.size] = dofs
-    return lam, dof
+    def __lt__(self, other: Any) -> Any:
+        return self._cmp(other, operator.lt)
 
+    def __le__(self, other: Any) -> Any:
+        return self._cmp(other, operator.le)
 
-# ---------------------------------------------------------------------------
-# Exact route: saddlepoint-contour inversion in float64
-# ---------------------------------------------------------------------------
+    def __gt__(self, other: Any) -> Any:
+        return self._cmp(other, operator.gt)
 
-
-def _solve_crossing(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    upper: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Real crossing point c of the contour (saddle of the whole integrand).
-
-    Minimises φ(s) = K(s) − s x − log|s| over the strip (0, s₊) (upper tail) or
-    (s₋, 0) (lower tail): φ' = K' − x − 1/s is increasing and runs from −∞ to
-    +∞ there, so the root is unique.  Newton steps on g = φ'·s·(s_far − s)
-    (finite at both ends) safeguarded by bisection.  Returns (c, φ''(c)).
-    """
-    rows = lam.shape[0]
-    n = nu.sum(axis=1)
-    sgn = 1.0 if upper else -1.0
-    # Work with the mirrored problem for the lower tail: s -> -s, λ -> -λ.
-    lm = lam * sgn
-    xm = x * sgn
-    top = np.max(np.where(nu > 0, lm, -np.inf), axis=1)
-    finite_far = top > 0
-    far = np.where(finite_far, 0.5 / np.where(finite_far, top, 1.0), 0.0)
-    # No weight on this side: φ' >= -(n/2 + 1)/s - x, so the root is below
-    # (n/2 + 1)/|x| (x has the helpful sign in that case).
-    far = np.where(finite_far, far, (0.5 * n + 1.0) / np.maximum(np.abs(xm), 1e-300))
-    lo = np.zeros(rows)
-    hi = far.copy()
-    s = 0.5 * hi
-    done = np.zeros(rows, dtype=bool)
-    d2 = np.ones(rows)
-    for _ in range(200):
-        act = ~done
-        if not act.any():
-            break
-        la, na, sa = lm[act], nu[act], s[act]
-        a = 1.0 - 2.0 * la * sa[:, None]
-        r1 = la / a
-        k1 = (na * r1).sum(axis=1)
-        k2 = 2.0 * (na * r1 * r1).sum(axis=1)
-        f1 = k1 - xm[act] - 1.0 / sa
-        f2 = k2 + 1.0 / (sa * sa)
-        d2[act] = f2
-        # Bracket update.
-        loa, hia = lo[act], hi[act]
-        loa = np.where(f1 < 0, sa, loa)
-        hia = np.where(f1 > 0, sa, hia)
-        # Newton on g(s) = f1(s) * s * (far - s) (or f1 * s if far is a bound
-        # that is not a singularity); g is smooth at both ends.
-        fa = far[act]
-        fin = finite_far[act]
-        m = np.where(fin, sa * (fa - sa), sa)
-        dm = np.where(fin, fa - 2.0 * sa, 1.0)
-        g = f1 * m
-        dg = f2 * m + f1 * dm
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = g / dg
-        new = sa - step
-        bad = ~np.isfinite(new) | (new <= loa) | (new >= hia) | (dg <= 0)
-        new = np.where(bad, 0.5 * (loa + hia), new)
-        # Converged once the step is small on the scale of the Gaussian width
-        # of the integrand (any c in the strip gives the exact integral; only
-        # the conditioning depends on it).
-        width = 1.0 / np.sqrt(f2)
-        conv = (np.abs(new - sa) < 1e-4 * width) | (hia - loa < 1e-6 * width)
-        conv |= hia - loa <= 4e-16 * np.abs(sa)
-        s[act] = new
-        lo[act], hi[act] = loa, hia
-        idx = np.flatnonzero(act)
-        done[idx[conv]] = True
-    # Final φ'' at the returned point.
-    a = 1.0 - 2.0 * lm * s[:, None]
-    r1 = lm / a
-    d2 = 2.0 * (nu * r1 * r1).sum(axis=1) + 1.0 / (s * s)
-    return sgn * s, d2
-
-
-def _tilt(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    c: NDArray[np.float64],
-    q: NDArray[np.float64],
-    nuq: NDArray[np.float64],
-    tau: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Asymptotic slope β of the contour s(t) = c + β(√(t² + T²) − T) + i t.
-
-    Along the vertical line the phase of the integrand keeps turning once the
-    singularities near c have saturated (rate ω(t) = ½ Σ ν_j q_j/(1 + q_j²t²)
-    − x); bending the contour by β = −sign(ω)·β_max turns that rotation into
-    decay.  For x ≠ 0 the bend follows sign(x) so that exp(−s x) decays.  The
-    slope is capped so that the singularities on the side it bends to (and
-    the pole at 0) are approached by at most a factor costing ~1 digit:
-    (1 + β²)^{n_side/4} <= 10.
-    """
-    ts = 4.0 * tau
-    qt = q * ts[:, None]
-    omega = 0.5 * (nuq * q / (1.0 + qt * qt)).sum(axis=1) - x
-    side = np.where(x != 0, np.sign(x), -np.sign(omega))
-    sing = np.where(nu > 0, 0.5 / np.where(lam != 0, lam, np.inf), 0.0)
-    beyond = (sing - c[:, None]) * side[:, None] > 0
-    n_side = (nu * beyond).sum(axis=1) + 2.0 * ((0.0 - c) * side > 0)
-    with np.errstate(divide="ignore", over="ignore"):
-        beta = np.sqrt(np.expm1(4.0 * _LN10 / np.maximum(n_side, 1e-3)))
-    return side * np.minimum(0.5, beta)
-
-
-def _log_integrand(
-    t: NDArray[np.float64],
-    q: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    beta: float,
-    bend: float,
-    x: float,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Normalised log-integrand of one form at contour points; slope γ too.
-
-    ``t`` (P,) contour parameters; ``q`` (J,) the values 2λ_j/(1 − 2λ_j c)
-    with the pole as an extra entry (q = −1/c, ν = 2); ``nu`` (J,) their
-    degrees of freedom; slope β, bend scale T and x.  With z = s − c = ζ + i t,
-    ζ = β(√(t² + T²) − T):  log F = −½ Σ ν_j log(1 − q_j z) − x z.  Returns
-    (Re log F, Im log F, γ = dRe s/dt).
-    """
-    root = np.sqrt(t * t + bend * bend)
-    zeta = beta * t * t / (root + bend)
-    gamma = beta * t / root
-    qt = t[:, None] * q
-    if beta == 0:
-        re = np.log1p(qt * qt)
-        im = np.arctan(qt)
-        lim = 0.5 * (im @ nu)
-    else:
-        qz = zeta[:, None] * q
-        re = np.log1p(qz * (qz - 2.0) + qt * qt)
-        im = np.arctan2(qt, 1.0 - qz)
-        lim = 0.5 * (im @ nu)
-    lre = -0.25 * (re @ nu) - x * zeta
-    return lre, lim - x * t, gamma
-
-
-_BLOCK = 16384  # rows x distinct weights per block (keeps arrays in cache)
-
-
-def _exact(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    upper: bool,
-) -> dict[str, NDArray[Any]]:
-    """Contour inversion for rows that are not degenerate (float64).
-
-    Rows are processed in blocks small enough for the node-by-weight arrays
-    to stay in cache.
-    """
-    rows, width = lam.shape
-    step = max(1, _BLOCK // max(width, 1))
-    if rows <= step:
-        return _exact_block(lam, nu, x, upper)
-    parts = [
-        _exact_block(lam[i : i + step], nu[i : i + step], x[i : i + step], upper)
-        for i in range(0, rows, step)
-    ]
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-
-
-def _exact_block(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    upper: bool,
-) -> dict[str, NDArray[Any]]:
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _exact_rows(lam, nu, x, upper)
-
-
-def _tail_scale(
-    lam: NDArray[np.float64], nu: NDArray[np.float64], upper: bool
-) -> NDArray[np.float64]:
-    """Per-row scale: max |λ| over the weights on the tail's side, else over all."""
-    side = np.where(nu > 0, lam if upper else -lam, 0.0)
-    top = side.max(axis=1)
-    return np.where(top > 0, top, np.max(np.abs(lam), axis=1))
-
-
-def _exact_rows(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    upper: bool,
-) -> dict[str, NDArray[Any]]:
-    rows = lam.shape[0]
-    # Scale invariance: divide by the largest |λ| on the tail's side (the
-    # singularity nearest the pole, which sets the strip) so that the strip,
-    # and with it the crossing c, is O(1) even when the weights span hundreds
-    # of orders of magnitude; without weights on that side, by max |λ|.
-    scale = _tail_scale(lam, nu, upper)
-    lam = lam / scale[:, None]
-    x = x / scale
-    c, d2 = _solve_crossing(lam, nu, x, upper)
-    a = 1.0 - 2.0 * lam * c[:, None]
-    # log of exp(K(c) - c x) / (π |c|)
-    # log1p(-2λc), not log(a): with a rounded, log(ã) + log(1 − 2λz/ã) would
-    # be off by ν·ε per merged group (1e-10 at ν = 1e6); this way the error is
-    # proportional to |2λz|, i.e. ~√ν·ε over the Gaussian width.
-    k0 = -0.5 * np.einsum(
-        "rj,rj->r", nu, np.log1p(np.where(nu > 0, -2.0 * lam * c[:, None], 0.0))
-    )
-    log_pref = k0 - c * x - _LOG_PI - np.log(np.abs(c))
-    q = np.concatenate([2.0 * lam / a, (-1.0 / c)[:, None]], axis=1)
-    nuq = np.concatenate([nu, np.full((rows, 1), 2.0)], axis=1)
-    tau = 1.0 / np.sqrt(d2)  # Gaussian width of the integrand at c
-    beta = _tilt(lam, nu, x, c, q, nuq, tau)
-    integral, err, nodes = _integrate(q, nuq, beta, x, tau)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_i = np.log(integral)
-    log_p = log_pref + log_i
-    ok = np.isfinite(log_p) & (integral > 0)
-    err = np.where(ok, err, np.inf)
-    return {
-        "log": np.where(ok, log_p, np.nan),
-        "saddle": c / scale,
-        "nodes": nodes,
-        "err": err,
-    }
-
-
-# Quadrature: t = τ sinh(u), trapezoid in u (the integrand is even in t).
-_H0 = 0.5  # step of level 0
-_CHUNK = 14  # level-0 nodes added per pass while searching for the cut-off
-_U_MAX = 48.0  # t up to τ sinh(48) ≈ 3.5e20 τ
-_LEVELS = 10  # finest step _H0 / 2**_LEVELS
-_BEND = 2.0  # bend scale T of the contour in units of the Gaussian width
-_CUT = 1e-30  # nodes with |f| below this fraction of the integral are dropped
-
-
-def _eval_nodes(
-    prow: NDArray[np.intp],
-    up: NDArray[np.float64],
-    q: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    beta: NDArray[np.float64],
-    x: NDArray[np.float64],
-    tau: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Integrand f(u) (Jacobian included) and its modulus at (row, u) pairs.
-
-    ``prow`` is grouped by row; each row is evaluated against its own weights
-    (a matrix-vector product, no gathering of the weights per node).
-    """
-    tp = tau[prow]
-    t = tp * np.sinh(up)
-    jac = tp * np.cosh(up)
-    lre = np.empty_like(t)
-    lim = np.empty_like(t)
-    gam = np.empty_like(t)
-    cuts = np.flatnonzero(np.diff(prow)) + 1
-    for lo, hi in zip(
-        np.concatenate([[0], cuts]), np.concatenate([cuts, [prow.size]]), strict=True
-    ):
-        if hi == lo:
-            continue
-        r = prow[lo]
-        keep = nu[r] > 0
-        lre[lo:hi], lim[lo:hi], gam[lo:hi] = _log_integrand(
-            t[lo:hi], q[r, keep], nu[r, keep], beta[r], _BEND * tau[r], x[r]
-        )
-    mag = np.exp(lre) * jac
-    f = mag * (np.cos(lim) + gam * np.sin(lim))
-    return f, mag * (1.0 + np.abs(gam))
-
-
-def _integrate(
-    q: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    beta: NDArray[np.float64],
-    x: NDArray[np.float64],
-    tau: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
-    """∫_0^∞ Re F(t) dt by nested trapezoid levels in u, t = τ sinh u.
-
-    The integrand is an even analytic function of t, so the trapezoid rule on
-    u ∈ [0, ∞) (half weight at 0) converges geometrically in 1/h; its modulus
-    decays at least like t^(−1−n/2) (faster where x ≠ 0), i.e. exponentially
-    in u.  Level 0 (step ``_H0``) advances in chunks until the modulus has
-    fallen below ``_CUT`` of the running integral, which fixes each row's
-    range; each further level halves the step and evaluates only the new
-    nodes.  The relative difference of the last two levels, plus a rounding
-    bound 64 ε Σ|f|/|Σ f|, estimates the error (conservatively: it is about
-    the error of the coarser level); a row stops once it is below ``_TOL``.
-    All rows are processed together.
-
-    Returns (integral, relative error estimate, number of nodes).
-    """
-    rows = q.shape[0]
-    total = np.zeros(rows)  # Σ f_k over all nodes so far (times h gives T)
-    absum = np.zeros(rows)
-    nodes = np.zeros(rows, dtype=np.int64)
-    u_end = np.zeros(rows)
-    # Level 0, chunk by chunk.
-    h = _H0
-    searching = np.ones(rows, dtype=bool)
-    start = 0
-    seen = []
-    trunc = np.zeros(rows)
-    while searching.any() and start * h <= _U_MAX:
-        u = h * np.arange(start, start + _CHUNK)
-        ridx = np.flatnonzero(searching)
-        prow = np.repeat(ridx, u.size)
-        up = np.tile(u, ridx.size)
-        f, mag = _eval_nodes(prow, up, q, nu, beta, x, tau)
-        wts = np.where(up == 0, 0.5, 1.0)
-        total += np.bincount(prow, weights=f * wts, minlength=rows)
-        absum += np.bincount(prow, weights=mag * wts, minlength=rows)
-        nodes += np.bincount(prow, minlength=rows)
-        # Stop a row once its last two nodes are negligible.
-        tail = mag.reshape(ridx.size, u.size)[:, -2:].max(axis=1)
-        small = tail < _CUT * np.abs(total[ridx]) + 1e-300
-        searching[ridx[small]] = False
-        trunc[ridx] = tail / np.abs(total[ridx])
-        seen.append((prow, up, mag))
-        start += _CHUNK
-    # Rows whose integrand never became negligible (not expected: the
-    # modulus decays at least like t^(-2)) carry the truncation in `err`.
-    trunc = np.where(searching, 10.0 * trunc, 0.0)
-    # Each row's range: up to the last level-0 node that is not negligible.
-    for prow, up, mag in seen:
-        sig = mag >= _CUT * np.abs(total[prow])
-        np.maximum.at(u_end, prow[sig], up[sig] + h)
-    result = total * h
-    err = np.full(rows, np.inf)
-    active = np.ones(rows, dtype=bool)
-    for _ in range(_LEVELS):
-        h /= 2
-        ridx = np.flatnonzero(active)
-        n_new = np.ceil(u_end[ridx] / (2 * h)).astype(np.intp)  # odd multiples
-        prow = np.repeat(ridx, n_new)
-        offs = np.arange(prow.size) - np.repeat(np.cumsum(n_new) - n_new, n_new)
-        up = h * (2 * offs + 1)
-        f, mag = _eval_nodes(prow, up, q, nu, beta, x, tau)
-        total += np.bincount(prow, weights=f, minlength=rows)
-        absum += np.bincount(prow, weights=mag, minlength=rows)
-        nodes += np.bincount(prow, minlength=rows)
-        est = total * h
-        rnd = 64.0 * np.finfo(float).eps * absum * h
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # The difference of the last two levels bounds the error of the
-            # coarser one; the finer one is far better (geometric convergence
-            # in 1/h), so d1 is a conservative estimate.  Cheaper predictors
-            # such as d1³/d2² were tried and rejected: pre-asymptotic coarse
-            # levels can make them 1000x optimistic.
-            d1 = np.abs(est - result) / np.abs(est)
-            rel = d1 + rnd / np.abs(est)
-        err[active] = rel[active] + trunc[active]
-        result[active] = est[active]
-        active &= ~(err <= _TOL)
-        if not active.any():
-            break
-    return result, err, nodes
-
-
-# ---------------------------------------------------------------------------
-# Degenerate forms and the single-weight closed form
-# ---------------------------------------------------------------------------
-
-
-def _degenerate(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    upper: bool,
-) -> NDArray[np.float64]:
-    """Exact 0/1 answers (NaN where the row is not degenerate).
-
-    Q ≡ 0 when no weight is left; Q <= 0 a.s. when no weight is positive and
-    Q >= 0 a.s. when none is negative (Q = 0 with probability 0 then).
-    """
-    has = nu > 0
-    pos = np.any(has & (lam > 0), axis=1)
-    neg = np.any(has & (lam < 0), axis=1)
-    sf = np.full(lam.shape[0], np.nan)
-    zero = ~pos & ~neg
-    sf[zero] = np.where(x[zero] < 0, 1.0, 0.0)
-    sf[~zero & ~pos & (x >= 0)] = 0.0  # Q <= 0 <= x
-    sf[~zero & ~neg & (x <= 0)] = 1.0  # Q > 0 >= x a.s.
-    return sf if upper else np.where(np.isnan(sf), np.nan, 1.0 - sf)
-
-
-def _single(lam: float, nu: float, x: float, upper: bool) -> float:
-    """Log P for Q = λ χ²_ν (non-degenerate), or NaN if it underflows.
-
-    P(λχ²_ν > x) is the regularised incomplete gamma function at y = x/(2λ);
-    a lower tail too small for float64 is summed in log space from its series
-    P(a, y) = y^a e^{−y}/Γ(a+1) Σ_k y^k/((a+1)…(a+k)); a deep upper tail
-    returns NaN and is left to the contour.
-    """
-    y = 0.5 * x / lam  # P(Q > x) = P(χ²_ν > x/λ) for λ > 0
-    a = 0.5 * nu
-    big = upper == (lam > 0)  # upper tail of the χ² variable
-    p = special.gammaincc(a, y) if big else special.gammainc(a, y)
-    if np.isfinite(p) and p > _TINY:
-        return math.log(p)
-    if big or not 0 < y < a + 1:
-        return math.nan
-    term, total, k = 1.0, 1.0, 0
-    while term > 1e-17 * total:
-        k += 1
-        term *= y / (a + k)
-        total += term
-    return a * math.log(y) - y - special.gammaln(a + 1) + math.log(total)
-
-
-# ---------------------------------------------------------------------------
-# Oracle route: the same contour in mpmath
-# ---------------------------------------------------------------------------
-
-
-def _mpmath_row(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: float,
-    upper: bool,
-    dps: int,
-) -> tuple[float, float, float]:
-    """(log P, relative error estimate, crossing point) in mpmath.
-
-    The crossing point comes from the float64 solver (any point of the strip
-    gives the same integral); the integral runs along the straight ray
-    s = c + t(β + i) with mpmath's tanh-sinh rule on geometric subintervals.
-    """
-    import mpmath
-
-    keep = nu > 0
-    lam, nu = lam[keep], nu[keep]
-    scale = float(_tail_scale(lam[None, :], nu[None, :], upper)[0])
-    lam_f, x_f = lam / scale, x / scale
-    c_arr, d2 = _solve_crossing(lam_f[None], nu[None], np.array([x_f]), upper)
-    c_f, tau = float(c_arr[0]), float(1.0 / np.sqrt(d2[0]))
-    a_f = 1.0 - 2.0 * lam_f * c_f
-    q_f = np.append(2.0 * lam_f / a_f, -1.0 / c_f)
-    nuq_f = np.append(nu, 2.0)
-    beta = float(
-        _tilt(
-            lam_f[None],
-            nu[None],
-            np.array([x_f]),
-            c_arr,
-            q_f[None],
-            nuq_f[None],
-            np.array([tau]),
-        )[0]
-    )
-    # Subintervals: geometric up to where the float64 modulus is negligible.
-    pts = [0.0]
-    t = tau / 8.0
-    for _ in range(400):
-        pts.append(t)
-        lre, _, _ = _log_integrand(np.array([t]), q_f, nuq_f, beta, 0.0, x_f)
-        if lre[0] < -(dps + 10) * _LN10 - 5.0:
-            break
-        t *= 2.0
-    with mpmath.workdps(dps):
-        lam_m = [mpmath.mpf(float(v)) for v in lam_f]
-        nu_m = [mpmath.mpf(float(v)) for v in nu]
-        xm = mpmath.mpf(x_f)
-        c = mpmath.mpf(c_f)
-        kc = (
-            -mpmath.fsum(
-                n * mpmath.log(1 - 2 * lv * c)
-                for lv, n in zip(lam_m, nu_m, strict=True)
-            )
-            / 2
-        )
-        direction = mpmath.mpc(beta, 1)
-
-        def integrand(tt: Any) -> Any:
-            z = tt * direction
-            s = c + z
-            log_f = (
-                -mpmath.fsum(
-                    n * mpmath.log(1 - 2 * lv * s)
-                    for lv, n in zip(lam_m, nu_m, strict=True)
-                )
-                / 2
-            )
-            log_f = log_f - kc - xm * z - mpmath.log(s / c)
-            return mpmath.re(mpmath.exp(log_f) * direction / 1j)
-
-        ints = [mpmath.mpf(p) for p in pts]
-        integral, err = mpmath.quad(integrand, [*ints, mpmath.inf], error=True)
-        if integral <= 0:
-            return math.nan, math.inf, c_f / scale
-        log_p = kc - c * xm - mpmath.log(mpmath.pi * abs(c)) + mpmath.log(integral)
-        return float(log_p), float(abs(err / integral)), c_f / scale
+    def __ge__(self, other: Any) -> Any:
+        return self._cmp(other, operator.ge)
 
 
 # ---------------------------------------------------------------------------
@@ -730,104 +186,134 @@ def _mpmath_row(
 # ---------------------------------------------------------------------------
 
 
-def _clt(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    upper: bool,
-) -> NDArray[np.float64]:
+def _clt(form: tuple[NDArray[np.float64], ...], upper: bool) -> NDArray[np.float64]:
     """Log P by the normal approximation (paper's CLT, corrected; SPEC §9)."""
-    mean = (nu * lam).sum(axis=1) - x
-    sd = np.sqrt(2.0 * (nu * lam * lam).sum(axis=1))
+    lam, nu, nc, sig, x = form
+    mean = (lam * (nu + nc)).sum(axis=1) - x
+    sd = np.sqrt(2.0 * (lam * lam * (nu + 2.0 * nc)).sum(axis=1) + sig * sig)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, mean / np.where(sd > 0, sd, 1.0), 0.0)
     return special.log_ndtr(z if upper else -z)
 
 
+def _cumulants(
+    lam: NDArray[np.float64],
+    nu: NDArray[np.float64],
+    nc: NDArray[np.float64],
+    sig2: float,
+    s: float,
+) -> tuple[float, float, float]:
+    """(K(s), K'(s), K''(s)) of one merged form (offset excluded)."""
+    a = 1.0 - 2.0 * lam * s
+    k0 = float((-0.5 * nu * np.log(a) + nc * lam * s / a).sum() + 0.5 * sig2 * s * s)
+    r = lam / a
+    k1 = float((nu * r + nc * r / a).sum() + sig2 * s)
+    k2 = float((2.0 * nu * r * r + 4.0 * nc * r * r / a).sum() + sig2)
+    return k0, k1, k2
+
+
 def _solve_saddle(
-    lam: NDArray[np.float64], nu: NDArray[np.float64], x: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Root ŝ of K'(s) = x on (s₋, s₊) by bisection (non-degenerate rows)."""
-    n = nu.sum(axis=1)
+    lam: NDArray[np.float64],
+    nu: NDArray[np.float64],
+    nc: NDArray[np.float64],
+    sig2: float,
+    x: float,
+) -> float:
+    """Root ŝ of K'(s) = x on the strip, by bisection (log-scaled bracket)."""
     has = nu > 0
-    top = np.max(np.where(has, lam, -np.inf), axis=1)
-    bot = np.min(np.where(has, lam, np.inf), axis=1)
-    ax = np.maximum(np.abs(x), 1e-300)
-    hi = np.where(top > 0, 0.5 / np.where(top > 0, top, 1.0), 0.5 * n / ax)
-    lo = np.where(bot < 0, 0.5 / np.where(bot < 0, bot, -1.0), -0.5 * n / ax)
-    for _ in range(1100):
+    pos = lam[has & (lam > 0)]
+    neg = lam[has & (lam < 0)]
+    hi = 0.5 / pos.max() if pos.size else math.inf
+    lo = 0.5 / neg.min() if neg.size else -math.inf
+    if not math.isfinite(hi):
+        hi = 1.0
+        while _cumulants(lam, nu, nc, sig2, hi)[1] < x and hi < 1e300:
+            hi *= 2.0
+    if not math.isfinite(lo):
+        lo = -1.0
+        while _cumulants(lam, nu, nc, sig2, lo)[1] > x and lo > -1e300:
+            lo *= 2.0
+    for _ in range(2200):
         mid = 0.5 * (lo + hi)
-        k1 = (nu * lam / (1.0 - 2.0 * lam * mid[:, None])).sum(axis=1)
-        lo = np.where(k1 < x, mid, lo)
-        hi = np.where(k1 >= x, mid, hi)
-        if np.all((hi - lo) <= 4e-16 * np.maximum(np.abs(lo), np.abs(hi))):
+        if _cumulants(lam, nu, nc, sig2, mid)[1] < x:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 4e-16 * max(abs(lo), abs(hi)):
             break
     return 0.5 * (lo + hi)
 
 
-def _lugannani_rice(
+def _lugannani_rice_row(
     lam: NDArray[np.float64],
     nu: NDArray[np.float64],
-    x: NDArray[np.float64],
+    nc: NDArray[np.float64],
+    sig: float,
+    x: float,
     upper: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(log P, ŝ) by the Lugannani–Rice formula, in log space."""
+) -> tuple[float, float]:
+    """(log P, ŝ) by the Lugannani–Rice formula, in log space (NaN if it fails)."""
     if not upper:  # P(Q <= x) = P(-Q >= -x)
-        lp, s = _lugannani_rice(-lam, nu, -x, True)
+        lp, s = _lugannani_rice_row(-lam, nu, nc, sig, -x, True)
         return lp, -s
-    s = _solve_saddle(lam, nu, x)
-    a = 1.0 - 2.0 * lam * s[:, None]
-    k0 = -0.5 * (nu * np.log(a)).sum(axis=1)
-    k2 = 2.0 * (nu * (lam / a) ** 2).sum(axis=1)
-    w = np.sign(s) * np.sqrt(np.maximum(2.0 * (s * x - k0), 0.0))
-    v = s * np.sqrt(k2)
-    out = np.empty_like(s)
-    for i in range(s.size):
-        wi, vi = float(w[i]), float(v[i])
-        if abs(wi) < 1e-5:  # ŝ ≈ 0: the removable singularity, limit form
-            lm = lam[i]
-            k2_0 = 2.0 * float((nu[i] * lm**2).sum())
-            k3_0 = 8.0 * float((nu[i] * lm**3).sum())
-            p = 0.5 - k3_0 / (6.0 * math.sqrt(2.0 * math.pi) * k2_0**1.5)
-            out[i] = math.log(p) if p > 0 else math.nan
-        elif wi > 0:
-            log_phi = -0.5 * wi * wi - 0.5 * math.log(2.0 * math.pi)
-            mills = math.sqrt(math.pi / 2.0) * special.erfcx(wi / math.sqrt(2.0))
-            br = mills + 1.0 / vi - 1.0 / wi
-            out[i] = log_phi + math.log(br) if br > 0 else math.nan
-        else:
-            phi = math.exp(-0.5 * wi * wi) / math.sqrt(2.0 * math.pi)
-            p = special.ndtr(-wi) + phi * (1.0 / vi - 1.0 / wi)
-            out[i] = math.log(p) if p > 0 else math.nan
-    return out, s
+    sig2 = sig * sig
+    s = _solve_saddle(lam, nu, nc, sig2, x)
+    k0, _, k2 = _cumulants(lam, nu, nc, sig2, s)
+    w = math.copysign(math.sqrt(max(2.0 * (s * x - k0), 0.0)), s)
+    v = s * math.sqrt(k2)
+    if not (math.isfinite(w) and math.isfinite(v)):
+        return math.nan, s
+    if abs(w) < 1e-5 or v == 0.0:  # ŝ ≈ 0: the removable singularity
+        k2_0 = float((2.0 * lam**2 * (nu + 2.0 * nc)).sum() + sig2)
+        k3_0 = float((8.0 * lam**3 * (nu + 3.0 * nc)).sum())
+        p = 0.5 - k3_0 / (6.0 * math.sqrt(2.0 * math.pi) * k2_0**1.5)
+        return (math.log(p) if p > 0 else math.nan), s
+    if w > 0:
+        log_phi = -0.5 * w * w - 0.5 * math.log(2.0 * math.pi)
+        mills = math.sqrt(math.pi / 2.0) * special.erfcx(w / math.sqrt(2.0))
+        br = mills + 1.0 / v - 1.0 / w
+        return (log_phi + math.log(br) if br > 0 else math.nan), s
+    phi = math.exp(-0.5 * w * w) / math.sqrt(2.0 * math.pi)
+    p = special.ndtr(-w) + phi * (1.0 / v - 1.0 / w)
+    return (math.log(p) if p > 0 else math.nan), s
 
 
 def _montecarlo_row(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: float,
+    form: tuple[NDArray[np.float64], ...],
     upper: bool,
     n_samples: int,
     gen: np.random.Generator,
     confidence: float,
 ) -> tuple[int, float, float]:
     """(count, ci_low, ci_high) from ``n_samples`` draws of Q, in chunks."""
+    lam, nu, nc, sig, x = form
     keep = nu > 0
-    lam, nu = lam[keep], nu[keep]
-    ones = nu == 1
+    lam, nu, nc = lam[keep], nu[keep], nc[keep]
+    ones = (nu == 1) & (nc == 0)
+    rest = ~ones
     chunk = max(1, min(n_samples, (1 << 21) // max(lam.size, 1)))
     count = 0
     done = 0
     while done < n_samples:
-        m = min(chunk, n_samples - done)
-        q = np.zeros(m)
+        size = min(chunk, n_samples - done)
+        q = np.zeros(size)
         if ones.any():
-            g = gen.standard_normal((m, int(ones.sum())))
+            g = gen.standard_normal((size, int(ones.sum())))
             q += (g * g) @ lam[ones]
-        if (~ones).any():
-            q += gen.chisquare(nu[~ones], size=(m, int((~ones).sum()))) @ lam[~ones]
+        if rest.any():
+            k = int(rest.sum())
+            draws = np.where(
+                nc[rest] > 0,
+                gen.noncentral_chisquare(
+                    nu[rest], np.maximum(nc[rest], 1e-300), (size, k)
+                ),
+                gen.chisquare(nu[rest], size=(size, k)),
+            )
+            q += draws @ lam[rest]
+        if sig > 0:
+            q += sig * gen.standard_normal(size)
         count += int(np.count_nonzero(q > x if upper else q <= x))
-        done += m
+        done += size
     alpha = 1.0 - confidence
     n = n_samples
     lo = (
@@ -847,8 +333,7 @@ def _montecarlo_row(
 # Driver and public functions
 # ---------------------------------------------------------------------------
 
-_OPTIONS: dict[str | None, tuple[str, ...]] = {
-    None: (),
+_METHOD_OPTIONS: dict[str, tuple[str, ...]] = {
     "exact": (),
     "mpmath": ("dps",),
     "clt": (),
@@ -857,188 +342,178 @@ _OPTIONS: dict[str | None, tuple[str, ...]] = {
 }
 
 
-def _complement_fallback(
-    lam: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    x: NDArray[np.float64],
-    upper: bool,
-    todo: NDArray[np.intp],
-    log_p: NDArray[np.float64],
-    err: NDArray[np.float64],
-    saddle: NDArray[np.float64],
-    tail: NDArray[Any],
-) -> None:
-    """Retry rows that missed the target as one minus the opposite tail.
+def _check_options(name: str, given: dict[str, Any]) -> None:
+    wrong = {k: v for k, v in given.items() if v is not None}
+    wrong = {k: v for k, v in wrong.items() if k not in _METHOD_OPTIONS[name]}
+    if wrong:
+        shown = ", ".join(f"`{k}`={v!r}" for k, v in sorted(wrong.items()))
+        msg = (
+            f"method={name!r} takes no option {shown}; its options: "
+            f"{list(_METHOD_OPTIONS[name])!r} (`dps` needs method='mpmath'; "
+            "`n_samples`, `rng`, `confidence` need method='montecarlo')."
+        )
+        raise ValueError(msg)
 
-    A tail close to 1 whose opposite tail is tiny (e.g. weights whose
-    magnitudes differ by 1e20 or more: the far singularity makes the
-    integrand decay too slowly) is then ``log1p(-P_other)``, with the error
-    estimate scaled by ``P_other / (1 - P_other)``.  Only rows that failed
-    are retried, so accurate rows cost nothing extra.  Updates in place;
-    ``tail`` records the tail that was integrated (the opposite one).
-    """
-    bad = todo[~(err[todo] <= _TARGET)]
-    if not bad.size:
-        return
-    res = _exact(lam[bad], nu[bad], x[bad], not upper)
-    with np.errstate(over="ignore", invalid="ignore"):
-        p_other = np.exp(res["log"])
-        new_err = res["err"] * p_other / (1.0 - p_other)
-    good = np.isfinite(res["log"]) & (p_other < 0.5) & (new_err < err[bad])
-    rows = bad[good]
-    log_p[rows] = np.log1p(-p_other[good])
-    err[rows] = new_err[good]
-    saddle[rows] = res["saddle"][good]
-    tail[rows] = "lower" if upper else "upper"
+
+def _check_x(x: ArrayLike, rows: int, batch: bool) -> tuple[NDArray[np.float64], bool]:
+    """X broadcast to the rows; a 1-D form with array x becomes one row per x."""
+    xa = check_finite_array(x, "x")
+    if not batch:
+        return xa.ravel(), xa.ndim > 0
+    try:
+        return np.broadcast_to(xa, (rows,)).astype(np.float64), True
+    except ValueError:
+        msg = (
+            "`x` must be a scalar or have one entry per row of `weights`; "
+            f"got shape {np.shape(x)!r}."
+        )
+        raise ValueError(msg) from None
+
+
+def _approximate(
+    name: str,
+    form: tuple[NDArray[np.float64], ...],
+    upper: bool,
+    opts: dict[str, Any],
+) -> dict[str, Any]:
+    lam, nu, nc, sig, x = form
+    rows = lam.shape[0]
+    out: dict[str, Any] = {
+        "log": np.full(rows, np.nan),
+        "saddle": np.full(rows, np.nan),
+        "error": np.full(rows, np.nan),
+        "ci_low": np.full(rows, np.nan),
+        "ci_high": np.full(rows, np.nan),
+        "n_samples": np.zeros(rows, dtype=np.int64),
+        "tail": np.full(rows, "upper" if upper else "lower", dtype=object),
+    }
+    deg = _contour.degenerate(lam, nu, sig, x, upper)
+    if name == "clt":
+        # A pure formula: no shortcut for degenerate forms (only Q ≡ const).
+        const = ~np.any(nu > 0, axis=1) & (sig == 0)
+        with np.errstate(divide="ignore"):
+            out["log"] = np.where(
+                const, np.log(np.where(const, deg, 1.0)), _clt(form, upper)
+            )
+    elif name == "saddlepoint":
+        for i in range(rows):
+            if not np.isnan(deg[i]):
+                out["log"][i] = -np.inf if deg[i] == 0 else 0.0
+                out["tail"][i] = "none"
+                continue
+            with np.errstate(all="ignore"):
+                out["log"][i], out["saddle"][i] = _lugannani_rice_row(
+                    lam[i], nu[i], nc[i], float(sig[i]), float(x[i]), upper
+                )
+    else:
+        n_raw = 10**6 if opts["n_samples"] is None else opts["n_samples"]
+        n = check_int(n_raw, "n_samples", minimum=1)
+        conf = 0.95 if opts["confidence"] is None else float(opts["confidence"])
+        if not 0.0 < conf < 1.0:
+            msg = f"`confidence` must be in (0, 1); got {opts['confidence']!r}."
+            raise ValueError(msg)
+        gen = np.random.default_rng(opts["rng"])
+        for i in range(rows):
+            row = (lam[i], nu[i], nc[i], float(sig[i]), float(x[i]))
+            k, lo_i, hi_i = _montecarlo_row(row, upper, n, gen, conf)
+            with np.errstate(divide="ignore"):
+                out["log"][i] = np.log(k / n)
+            out["ci_low"][i], out["ci_high"][i], out["n_samples"][i] = lo_i, hi_i, n
+    out["accurate"] = np.ones(rows, dtype=bool)
+    out["nodes"] = np.zeros(rows, dtype=np.int64)
+    return out
 
 
 def _tail(
     weights: ArrayLike,
     x: ArrayLike,
-    dof: ArrayLike | None,
+    dist: dict[str, Any],
     method: str | None,
-    options: dict[str, Any],
+    opts: dict[str, Any],
     upper: bool,
 ) -> TailProbability:
     check_method(method, _METHODS)
-    unknown = set(options) - set(_OPTIONS[method])
-    if unknown:
-        given = ", ".join(f"`{k}`={options[k]!r}" for k in sorted(unknown))
-        msg = (
-            f"method={method!r} takes no option {given}; its options: "
-            f"{list(_OPTIONS[method])!r} (`dps` needs method='mpmath'; "
-            "`n_samples`, `rng`, `confidence` need method='montecarlo')."
-        )
-        raise ValueError(msg)
-    w, nu_in, xa, batch = _check_inputs(weights, x, dof)
-    lam, nu = _merge_rows(w, nu_in)
-    rows = lam.shape[0]
     name = "exact" if method is None else method
-    log_p = np.full(rows, np.nan)
-    saddle = np.full(rows, np.nan)
-    nodes = np.zeros(rows, dtype=np.int64)
-    err = np.zeros(rows)
-    tail = np.full(rows, "upper" if upper else "lower", dtype=object)
-    ci_lo = np.full(rows, np.nan)
-    ci_hi = np.full(rows, np.nan)
-    n_samples = np.zeros(rows, dtype=np.int64)
-
-    if name == "clt":
-        # A pure formula: no shortcut for degenerate forms (only Q ≡ 0).
-        zero = ~np.any(nu > 0, axis=1)
-        log_p = _clt(lam, nu, xa, upper)
-        deg = _degenerate(lam, nu, xa, upper)
-        with np.errstate(divide="ignore"):
-            log_p = np.where(zero, np.log(np.where(zero, deg, 1.0)), log_p)
-        err[:] = np.nan
-    elif name == "montecarlo":
-        n = check_int(options.get("n_samples", 10**6), "n_samples", minimum=1)
-        conf = float(options.get("confidence", 0.95))
-        if not 0.0 < conf < 1.0:
-            msg = f"`confidence` must be in (0, 1); got {conf!r}."
-            raise ValueError(msg)
-        gen = np.random.default_rng(options.get("rng"))
-        for i in range(rows):
-            k, lo_i, hi_i = _montecarlo_row(lam[i], nu[i], xa[i], upper, n, gen, conf)
-            with np.errstate(divide="ignore"):
-                log_p[i] = np.log(k / n)
-            ci_lo[i], ci_hi[i], n_samples[i] = lo_i, hi_i, n
-        err[:] = np.nan
-    else:
-        deg = _degenerate(lam, nu, xa, upper)
-        is_deg = ~np.isnan(deg)
-        with np.errstate(divide="ignore"):
-            log_p[is_deg] = np.log(deg[is_deg])
-        tail[is_deg] = "none"
-        todo = np.flatnonzero(~is_deg)
-        if name == "exact" and todo.size:
-            n_distinct = (nu[todo] > 0).sum(axis=1)
-            for i in todo[n_distinct == 1]:
-                j = int(np.argmax(nu[i] > 0))
-                log_p[i] = _single(lam[i, j], nu[i, j], xa[i], upper)
-            todo = todo[np.isnan(log_p[todo])]
-            if todo.size:
-                res = _exact(lam[todo], nu[todo], xa[todo], upper)
-                log_p[todo] = res["log"]
-                saddle[todo] = res["saddle"]
-                nodes[todo] = res["nodes"]
-                err[todo] = res["err"]
-                _complement_fallback(lam, nu, xa, upper, todo, log_p, err, saddle, tail)
-        elif name == "mpmath":
-            dps = check_int(options.get("dps", 40), "dps", minimum=15)
-            for i in todo:
-                log_p[i], err[i], saddle[i] = _mpmath_row(
-                    lam[i], nu[i], xa[i], upper, dps
-                )
-        elif name == "saddlepoint" and todo.size:
-            log_p[todo], saddle[todo] = _lugannani_rice(
-                lam[todo], nu[todo], xa[todo], upper
-            )
-            err[todo] = np.nan
-    accurate = np.ones(rows, dtype=bool)
+    _check_options(name, opts)
+    caller = "quadform_sf" if upper else "quadform_cdf"
+    w, nu_in, nc_in, sig, off, batch = _check_form(
+        weights, dist["dof"], dist["nc"], dist["s"], dist["m"], caller=caller
+    )
+    lam, nu, nc = _merge_rows(w, nu_in, nc_in)
+    xa, many = _check_x(x, lam.shape[0], batch)
+    if not batch:  # one form, one row per threshold
+        r = xa.size
+        lam, nu, nc = (np.broadcast_to(v, (r, v.shape[1])) for v in (lam, nu, nc))
+        sig, off = np.full(r, sig[0]), np.full(r, off[0])
+    form = (lam, nu, nc, sig, xa - off)
     if name in ("exact", "mpmath"):
-        accurate = np.isfinite(log_p) | (log_p == -np.inf)
-        accurate &= ~(err > _TARGET)
-        if not accurate.all():
-            bad = np.flatnonzero(~accurate)
-            msg = (
-                f"{bad.size} tail probabilit{'y' if bad.size == 1 else 'ies'} "
-                f"(rows {bad[:10].tolist()}) did not reach the relative accuracy "
-                f"{_TARGET:g} (estimates {err[bad[:10]].tolist()}); "
-                "`.accurate` is False there. Try method='mpmath'."
-            )
-            warnings.warn(msg, AccuracyWarning, stacklevel=3)
-    log_p = np.minimum(log_p, 0.0)  # rounding can push P ≈ 1 a hair above 1
-    log10 = log_p / _LN10
+        dps = DPS if opts["dps"] is None else check_int(opts["dps"], "dps", minimum=15)
+        out = _tails(*form, upper, method=name, dps=dps)
+        _warn_inaccurate(out, stacklevel=4)
+        out.update(ci_low=np.full(xa.size, np.nan), ci_high=np.full(xa.size, np.nan))
+        out["n_samples"] = np.zeros(xa.size, dtype=np.int64)
+    else:
+        out = _approximate(name, form, upper, opts)
+    log_p = np.minimum(out["log"], 0.0)  # rounding can push P ≈ 1 a hair above 1
     with np.errstate(under="ignore"):
         value = np.exp(log_p)
-    value = np.where(np.isnan(log_p), np.nan, value)
+    shape = np.shape(x) if not batch else (xa.size,)
 
-    def out(a: NDArray[Any], kind: type) -> Any:
-        return a if batch else kind(a[0])
+    def pick(a: NDArray[Any], kind: type) -> Any:
+        return a.reshape(shape) if (batch or many) else kind(a[0])
 
     return TailProbability(
-        value=out(value, float),
-        log10_value=out(log10, float),
+        value=pick(value, float),
+        log10_value=pick(log_p / _LN10, float),
         method=name,
-        tail=out(tail, str),
-        saddlepoint=out(saddle, float),
-        n_nodes=out(nodes, int),
-        error_estimate=out(err, float),
-        accurate=out(accurate, bool),
-        ci_low=out(ci_lo, float),
-        ci_high=out(ci_hi, float),
-        n_samples=out(n_samples, int),
+        tail=pick(out["tail"], str),
+        saddlepoint=pick(out["saddle"], float),
+        n_nodes=pick(out["nodes"], int),
+        error_estimate=pick(out["error"], float),
+        accurate=pick(out["accurate"], bool),
+        ci_low=pick(out["ci_low"], float),
+        ci_high=pick(out["ci_high"], float),
+        n_samples=pick(out["n_samples"], int),
     )
 
 
-# The Parameters ... Warns sections of quadform_sf and quadform_cdf (same
-# arguments, same result); _tail_doc puts them in place of "%(tail_sections)s".
 _TAIL_SECTIONS = """\
     Parameters
     ----------
     weights : array_like, shape (J,) or (R, J)
         Weights w_j (finite, any sign; zeros are dropped and equal weights
-        merged into degrees of freedom).  A 2-D array holds one form per row
-        and gives array-valued fields in the result.
-    x : float or array_like of shape (R,), default 0.0
-        The threshold.
-    dof : array_like of int, optional
-        Degrees of freedom ν_j (integers >= 0, broadcast to ``weights``);
+        merged: their dof and noncentralities add).  A 2-D array holds one
+        form per row and gives array-valued fields in the result.
+    x : float or array_like, default 0.0
+        The threshold: for 1-D ``weights`` any shape (one result per entry),
+        for 2-D ``weights`` a scalar or one entry per row.
+    dof : array_like, optional
+        Degrees of freedom ν_j (real, >= 0, broadcast to ``weights``);
         default 1 each.
+    nc : array_like, optional
+        Noncentralities λ_j >= 0 (broadcast to ``weights``); default 0.
+    s : float or array_like of shape (R,), default 0
+        Scale of the normal term s·Z.
+    m : float or array_like of shape (R,), default 0
+        Offset: Q = Σ_j w_j χ²(ν_j, λ_j) + s Z + m.
     method : {None, "exact", "mpmath", "clt", "saddlepoint", "montecarlo"}
         ``None``/``"exact"``: saddlepoint-contour inversion in float64 (the
         default; relative error <= 1e-10 at any depth).  ``"mpmath"``: the
-        same integral in arbitrary precision (option ``dps``, default 40;
-        slow, an oracle).  ``"clt"``: the paper's normal approximation
-        (corrected; Gilmer et al. 2018, §4) — off by orders of magnitude in
-        the far tail.  ``"saddlepoint"``: the Lugannani–Rice formula (relative
-        error ~1e-5 … 10 %).  ``"montecarlo"``: sampling, options
-        ``n_samples`` (default 10**6), ``rng`` and ``confidence`` (0.95) for a
-        Clopper–Pearson interval in ``.ci_low``/``.ci_high``.
-    **options
-        Method options listed above; an option the chosen method does not
-        take (e.g. ``dps`` without ``method="mpmath"``) raises ``ValueError``.
+        same integral in arbitrary precision, an independent oracle (crossing
+        point, path and breakpoints computed in mpmath; slow).  ``"clt"``:
+        the paper's normal approximation (corrected; Gilmer et al. 2018, §4)
+        — off by orders of magnitude in the far tail.  ``"saddlepoint"``:
+        the Lugannani–Rice formula (relative error ~1e-5 … 10 %; NaN where it
+        breaks down).  ``"montecarlo"``: sampling with a Clopper–Pearson
+        interval in ``.ci_low``/``.ci_high``.
+    dps : int, optional
+        mpmath decimal digits (``method="mpmath"`` only; default 50).
+    n_samples : int, optional
+        Monte Carlo sample size (``method="montecarlo"`` only; default 10**6).
+    rng : None, int or numpy.random.Generator, optional
+        Randomness of ``method="montecarlo"``.
+    confidence : float, optional
+        Level of the Monte Carlo interval (default 0.95).
 
     Returns
     -------
@@ -1052,16 +527,18 @@ _TAIL_SECTIONS = """\
     Raises
     ------
     ValueError
-        For non-finite or empty ``weights``, non-finite ``x``, negative or
-        non-integer ``dof``, an unknown ``method``, bad option values, or an
+        For non-finite or empty ``weights``, non-finite ``x``, negative
+        ``dof``/``nc``/``s``, an unknown ``method``, bad option values, or an
         option the chosen method does not take.
+    TypeError
+        For an unsupported keyword (naming the closest supported one).
 
     Warns
     -----
     AccuracyWarning
         When the error estimate of the "exact" or "mpmath" route exceeds
-        1e-10 (the result is returned with ``.accurate`` False; never
-        silently).
+        1e-10 (the result is returned with ``.accurate`` False, and with NaN
+        values where the estimate exceeds 1 %; never silently).
 """
 
 
@@ -1072,14 +549,21 @@ def _tail_doc(func: Any) -> Any:
     return func
 
 
+@_suggest_keywords
 @_tail_doc
 def quadform_sf(
     weights: ArrayLike,
     x: ArrayLike = 0.0,
     *,
     dof: ArrayLike | None = None,
+    nc: ArrayLike | None = None,
+    s: ArrayLike = 0.0,
+    m: ArrayLike = 0.0,
     method: str | None = None,
-    **options: Any,
+    dps: int | None = None,
+    n_samples: int | None = None,
+    rng: Any = None,
+    confidence: float | None = None,
 ) -> TailProbability:
     """Upper tail P(Σ_j w_j χ²_{ν_j} > x) of a generalized χ² variable.
 
@@ -1176,17 +660,26 @@ def quadform_sf(
     >>> quadform_sf([[1.0, -1.0], [-1.0, -2.0]]).value
     array([0.5, 0. ])
     """
-    return _tail(weights, x, dof, method, options, upper=True)
+    dist = {"dof": dof, "nc": nc, "s": s, "m": m}
+    opts = {"dps": dps, "n_samples": n_samples, "rng": rng, "confidence": confidence}
+    return _tail(weights, x, dist, method, opts, upper=True)
 
 
+@_suggest_keywords
 @_tail_doc
 def quadform_cdf(
     weights: ArrayLike,
     x: ArrayLike = 0.0,
     *,
     dof: ArrayLike | None = None,
+    nc: ArrayLike | None = None,
+    s: ArrayLike = 0.0,
+    m: ArrayLike = 0.0,
     method: str | None = None,
-    **options: Any,
+    dps: int | None = None,
+    n_samples: int | None = None,
+    rng: Any = None,
+    confidence: float | None = None,
 ) -> TailProbability:
     """Lower tail P(Σ_j w_j χ²_{ν_j} <= x), computed directly (not as 1 − sf).
 
@@ -1217,4 +710,6 @@ def quadform_cdf(
     >>> round(quadform_cdf([1.0, -1.0]).value, 12)  # symmetric form
     0.5
     """
-    return _tail(weights, x, dof, method, options, upper=False)
+    dist = {"dof": dof, "nc": nc, "s": s, "m": m}
+    opts = {"dps": dps, "n_samples": n_samples, "rng": rng, "confidence": confidence}
+    return _tail(weights, x, dist, method, opts, upper=False)

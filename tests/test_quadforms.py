@@ -436,7 +436,7 @@ def test_result_object():
 
 def test_inaccurate_results_are_flagged(monkeypatch):
     # Starve the quadrature of levels so that it cannot converge.
-    import spheres_theory.quadforms as qf
+    import spheres_theory._contour as qf
 
     monkeypatch.setattr(qf, "_LEVELS", 1)
     with pytest.warns(AccuracyWarning, match="did not reach"):
@@ -459,7 +459,9 @@ def test_inaccurate_results_are_flagged(monkeypatch):
         ({"weights": [[[1.0]]]}, "`weights`"),
         ({"weights": [1.0, -1.0], "x": np.nan}, "`x`"),
         ({"weights": [1.0, -1.0], "dof": [1, -1]}, "`dof`"),
-        ({"weights": [1.0, -1.0], "dof": [1, 1.5]}, "`dof`"),
+        ({"weights": [1.0, -1.0], "nc": [1, -1.5]}, "`nc`"),
+        ({"weights": [1.0, -1.0], "s": -1.0}, "`s`"),
+        ({"weights": [1.0, -1.0], "dof": [0, 1], "nc": [1, 0]}, "`dof`"),
         ({"weights": [1.0, -1.0], "dof": [1, 2, 3]}, "`dof`"),
         ({"weights": [1.0, -1.0], "method": "imhof"}, "`method`"),
         ({"weights": [1.0, -1.0], "method": "mpmath", "dps": 5}, "`dps`"),
@@ -477,7 +479,6 @@ def test_validation(kwargs, match):
 @pytest.mark.parametrize(
     ("weights", "x", "match"),
     [
-        ([1.0, -1.0], [0.0, 1.0], "`x`"),  # one form, several thresholds
         ([[1.0, -1.0]] * 3, [0.0, 1.0], "`x`"),  # wrong number of rows
         ([1.0, -1.0], "a", "`x`"),
         ("w", 0.0, "`weights`"),
