@@ -30,8 +30,9 @@ def mpmath_tail(
     along the ray s = c + t(β + i), L = K(s) − K(c) − (s − c) x − log(s/c),
     with c the minimiser of K(s) − s x − log|s| on the tail's side of the
     pole (bisection on its derivative) and β = ±1/4 towards the side where
-    the integrand decays.  ``mpmath.quad`` (tanh-sinh) on geometric
-    subintervals of the Gaussian width; its error estimate is returned.
+    the integrand decays.  ``mpmath.quad`` (Gauss–Legendre) on unit
+    subintervals of u, t = τ sinh u (τ the Gaussian width); its error
+    estimate is returned.
     """
     import mpmath
 
@@ -85,19 +86,22 @@ def mpmath_tail(
             log_f = cgf(s) - kc - xm * z - mpmath.log(s / c)
             return mpmath.re(mpmath.exp(log_f) * direction / 1j)
 
+        # t = τ sinh(u): the algebraic decay in t becomes exponential in u;
+        # Gauss–Legendre on unit intervals of u up to the cut-off.
+        def in_u(u: Any) -> Any:
+            return integrand(tau * mpmath.sinh(u)) * tau * mpmath.cosh(u)
+
         pts = [mpf(0)]
-        t = tau / 8
         cut = -(dps + 10) * math.log(10.0) - 5
-        for _ in range(2000):
-            pts.append(t)
+        for k in range(1, 4000):
+            u = mpf(k) / 2
+            pts.append(u)
+            t = tau * mpmath.sinh(u)
             z = t * direction
             val = mpmath.re(cgf(c + z) - kc - xm * z - mpmath.log((c + z) / c))
-            if val < cut:
+            if val + u < cut:
                 break
-            t *= 2
-        else:
-            pts.append(mpmath.inf)
-        integral, err = mpmath.quad(integrand, pts, error=True, maxdegree=10)
+        integral, err = mpmath.quad(in_u, pts, error=True, method="gauss-legendre")
         if integral <= 0:
             return math.nan, math.inf, float(c)
         log_p = kc - c * xm - mpmath.log(mpmath.pi * abs(c)) + mpmath.log(integral)

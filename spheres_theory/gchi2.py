@@ -677,17 +677,16 @@ class gchi2:
         flat = qa.ravel()
         lo_s, hi_s = self._support()
         out = np.full(flat.size, np.nan)
-        # P(Q > x) = q is P(Q <= x) = 1 − q: solve on the smaller tail.
-        with np.errstate(divide="ignore"):
-            p_up = flat if upper else 1.0 - flat
-            log_up = np.log(flat) if upper else np.log1p(-flat)
-            log_lo = np.log1p(-flat) if upper else np.log(flat)
-        out[p_up >= 1.0] = lo_s
-        out[p_up <= 0.0] = hi_s
-        inner = np.flatnonzero((p_up > 0) & (p_up < 1))
+        # Solve on the smaller tail: P(Q > x) = q is P(Q <= x) = 1 − q.
+        out[flat == 0] = hi_s if upper else lo_s
+        out[flat == 1] = lo_s if upper else hi_s
+        inner = np.flatnonzero((flat > 0) & (flat < 1))
         if inner.size:
-            use_up = p_up[inner] <= 0.5
-            target = np.where(use_up, log_up[inner], log_lo[inner])
+            qi = flat[inner]
+            small = qi <= 0.5
+            with np.errstate(divide="ignore"):
+                target = np.where(small, np.log(qi), np.log1p(-qi))
+            use_up = small if upper else ~small
             out[inner] = self._solve(target, use_up, lo_s, hi_s)
         return _shaped(out, qa.shape)
 
@@ -724,12 +723,12 @@ class gchi2:
             if need_hi.any():
                 cand = np.where(need_hi, hi + step, hi)
                 if math.isfinite(hi_s):
-                    cand = np.minimum(cand, 0.5 * (hi + hi_s))
+                    cand = np.minimum(cand, hi_s - 0.01 * (hi_s - hi))
                 hi = np.where(need_hi, cand, hi)
             if need_lo.any():
                 cand = np.where(need_lo, lo - step, lo)
                 if math.isfinite(lo_s):
-                    cand = np.maximum(cand, 0.5 * (lo + lo_s))
+                    cand = np.maximum(cand, lo_s + 0.01 * (lo - lo_s))
                 lo = np.where(need_lo, cand, lo)
             sel = need_hi | need_lo
             fx = self._signed_log(np.where(need_hi, hi, lo)[sel], use_up[sel])
@@ -740,7 +739,13 @@ class gchi2:
         x = 0.5 * (lo + hi)
         for _ in range(200):
             width = np.abs(hi - lo)
-            tol = 4e-15 * np.maximum(np.abs(lo) + np.abs(hi), sd * 1e-3)
+            # relative to the distance from a finite end of the support
+            ref = np.abs(lo) + np.abs(hi)
+            if math.isfinite(lo_s):
+                ref = (lo - lo_s) + (hi - lo_s)
+            elif math.isfinite(hi_s):
+                ref = (hi_s - lo) + (hi_s - hi)
+            tol = 4e-15 * ref + 1e-300
             act = (width > tol) & (f_lo != 0) & (f_hi != 0)
             if not act.any():
                 break
@@ -750,6 +755,17 @@ class gchi2:
                 ~np.isfinite(x) | (x <= np.minimum(lo, hi)) | (x >= np.maximum(lo, hi))
             )
             x = np.where(bad, 0.5 * (lo + hi), x)
+            # Near a finite end of the support the tail is a power of the
+            # distance to it: bisect geometrically while the bracket is wide.
+            with np.errstate(invalid="ignore"):
+                if math.isfinite(lo_s):
+                    geo = lo_s + np.sqrt((lo - lo_s) * (hi - lo_s))
+                    wide = ((hi - lo_s) > 4.0 * (lo - lo_s)) & (lo > lo_s)
+                    x = np.where(wide, geo, x)
+                elif math.isfinite(hi_s):
+                    geo = hi_s - np.sqrt((hi_s - lo) * (hi_s - hi))
+                    wide = ((hi_s - lo) > 4.0 * (hi_s - hi)) & (hi < hi_s)
+                    x = np.where(wide, geo, x)
             fx = np.zeros(goal.size)
             fx[act] = self._signed_log(x[act], use_up[act]) - goal[act]
             pos = act & (fx >= 0)
@@ -763,7 +779,11 @@ class gchi2:
             f_lo = np.where(neg & (side < 0), 0.5 * f_lo, f_lo)
             side = np.where(pos, 1.0, np.where(neg, -1.0, side))
         res = np.where(f_lo == 0, lo, np.where(f_hi == 0, hi, 0.5 * (lo + hi)))
-        return np.where(np.isfinite(f_lo) & np.isfinite(f_hi), res, np.nan)
+        # An infinite end is a support end the quantile cannot be told apart
+        # from in float64 (e.g. 1 − 1e-125): return the finite neighbour.
+        fin_lo, fin_hi = np.isfinite(f_lo), np.isfinite(f_hi)
+        res = np.where(fin_lo & ~fin_hi, lo, np.where(fin_hi & ~fin_lo, hi, res))
+        return np.where(fin_lo | fin_hi, res, np.nan)
 
 
 def _vector(value: ArrayLike | None, name: str, n: int) -> Array:

@@ -258,9 +258,13 @@ def _lugannani_rice_row(
         return lp, -s
     sig2 = sig * sig
     s = _solve_saddle(lam, nu, nc, sig2, x)
-    k0, _, k2 = _cumulants(lam, nu, nc, sig2, s)
+    k0 = _cumulants(lam, nu, nc, sig2, s)[0]
     w = math.copysign(math.sqrt(max(2.0 * (s * x - k0), 0.0)), s)
-    v = s * math.sqrt(k2)
+    # v = s √K''(s), formed from λs/(1 − 2λs) so that nothing underflows
+    a = 1.0 - 2.0 * lam * s
+    ls = lam * s / a
+    v2 = float((2.0 * nu * ls * ls + 4.0 * nc * ls * ls / a).sum()) + sig2 * s * s
+    v = math.copysign(math.sqrt(v2), s)
     if not (math.isfinite(w) and math.isfinite(v)):
         return math.nan, s
     if abs(w) < 1e-5 or v == 0.0:  # ŝ ≈ 0: the removable singularity
