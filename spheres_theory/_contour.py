@@ -84,11 +84,17 @@ def solve_crossing(
     bound = _far_bound(nu.sum(axis=1), nc.sum(axis=1), sig2, xm)
     far = np.where(fin, far, bound)
     base = 1.0 - 2.0 * lm * far[:, None]  # 1 − 2w s₊: exactly 0 for the top weight
+    # The unknown is δ where the root lies in the far half of the strip and
+    # s itself where it lies in the near half (c within 1e-300 of the pole).
+    zero = np.zeros(rows, dtype=bool)
+    f_mid = _dphi(lm, nu, nc, sig2, xm, 0.5 * far, zero, far, base)[0]
+    near = fin & (f_mid > 0)
+    fin = fin & ~near
     lo = np.zeros(rows)
-    hi = far.copy()
+    hi = np.where(fin | near, 0.5 * far, far)
     v = 0.5 * hi
     done = np.zeros(rows, dtype=bool)
-    for _ in range(400):
+    for _ in range(600):
         act = ~done
         if not act.any():
             break
@@ -114,9 +120,11 @@ def solve_crossing(
         with np.errstate(divide="ignore", invalid="ignore"):
             new = va - g / dg
         bad = ~np.isfinite(new) | (new <= loa) | (new >= hia)
+        # bisection fallback: geometric on a wide bracket, fast towards 0
         mid = np.where(
             (loa > 0) & (hia > 4.0 * loa), np.sqrt(loa * hia), 0.5 * (loa + hia)
         )
+        mid = np.where(loa == 0, hia / 256.0, mid)
         new = np.where(bad, mid, new)
         # Any c in the strip gives the exact integral; only the conditioning
         # depends on it, so a step small on the Gaussian width is enough.
@@ -256,7 +264,7 @@ _BEND = 2.0  # bend scale T of the contour in units of the Gaussian width
 _CUT = 1e-30  # nodes with |f| below this fraction of the integral are dropped
 
 
-def _row(geo: dict[str, Array], r: int) -> dict[str, Any]:
+def _row(geo: dict[str, Any], r: int) -> dict[str, Any]:
     keep = geo["nuq"][r] > 0
     e = geo["eq"][r, keep]
     return {
@@ -273,7 +281,7 @@ def _row(geo: dict[str, Array], r: int) -> dict[str, Any]:
 
 
 def _eval_nodes(
-    prow: NDArray[np.intp], up: Array, geo: dict[str, Array]
+    prow: NDArray[np.intp], up: Array, geo: dict[str, Any]
 ) -> tuple[Array, Array]:
     """Integrand f(u) (Jacobian included) and its modulus at (row, u) pairs.
 
@@ -292,15 +300,17 @@ def _eval_nodes(
     ):
         if hi == lo:
             continue
-        lre[lo:hi], lim[lo:hi], gam[lo:hi] = log_integrand(
-            t[lo:hi], _row(geo, int(prow[lo]))
-        )
+        r = int(prow[lo])
+        cache = geo["rows"]
+        if r not in cache:
+            cache[r] = _row(geo, r)
+        lre[lo:hi], lim[lo:hi], gam[lo:hi] = log_integrand(t[lo:hi], cache[r])
     mag = np.exp(lre) * jac
     f = mag * (np.cos(lim) + gam * np.sin(lim))
     return f, mag * (1.0 + np.abs(gam))
 
 
-def _integrate(geo: dict[str, Array]) -> tuple[Array, Array, NDArray[np.int64]]:
+def _integrate(geo: dict[str, Any]) -> tuple[Array, Array, NDArray[np.int64]]:
     """∫_0^∞ Re F(t) dt by nested trapezoid levels in u, t = τ sinh u.
 
     The integrand is an even analytic function of t, so the trapezoid rule on
@@ -478,7 +488,7 @@ def _contour_block(
     xe = x - sig2 * c
     beta = _tilt(lam, nu, xe, c, q, nuq, eq, tau)
     geo = {"q": q, "nuq": nuq, "eq": eq, "beta": beta, "tau": tau, "x": x}
-    geo.update(sig2=sig2, c=c)
+    geo.update(sig2=sig2, c=c, rows={})
     integral, err, nodes = _integrate(geo)
     # Rounding of the phase within the Gaussian width: the terms of Im log F
     # (mixed signs) are summed in float64 at t ~ 3τ.

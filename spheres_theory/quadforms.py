@@ -2,7 +2,9 @@
 
 The error rate of every quadratic rule on a sphere is a tail probability of
 ``Q = Σ_j w_j χ²_{ν_j}`` (independent central χ² variables, mixed-sign weights)
-evaluated at 0 (Gilmer et al. 2018, §4).  The depths that matter run from 1e-3
+evaluated at 0 (Gilmer et al. 2018, §4); the functions here take the full
+variable ``Σ_j w_j χ²(ν_j, λ_j) + s Z + m`` of
+:class:`~spheres_theory.gchi2.gchi2`.  The depths that matter run from 1e-3
 to far below 1e-300, so the answer must be accurate *relative* to itself and
 must carry its logarithm when it underflows float64.
 
@@ -579,8 +581,10 @@ def quadform_sf(
 
     Notes
     -----
-    With K(s) = −½ Σ_j ν_j log(1 − 2 w_j s) (the cumulant generating
-    function), for 0 < c < 1/(2 w_max)
+    Q = Σ_j w_j χ²(ν_j, λ_j) + s Z + m.  With the cumulant generating
+    function K(t) = Σ_j [−(ν_j/2) log(1 − 2 w_j t) + λ_j w_j t/(1 − 2 w_j t)]
+    + s²t²/2 + m t (written with s for the contour variable below), for
+    0 < c < 1/(2 w_max)
 
         P(Q > x) = (1/2πi) ∫_{c−i∞}^{c+i∞} exp(K(s) − s x) ds / s,
 
@@ -588,10 +592,12 @@ def quadform_sf(
     integrated on its own side of the pole at 0, so neither is formed as one
     minus the other.  The exact route
 
-    1. handles degenerate forms exactly: Q ≡ 0, or all weights of one sign
-       relative to x (probability exactly 0 or 1), and a single distinct
-       weight through ``scipy.special.gammaincc``/``gammainc`` (the contour
-       takes over where that underflows);
+    1. handles degenerate forms exactly: Q ≡ m, or all weights of one sign
+       relative to x without a normal term (probability exactly 0 or 1); a
+       normal variable (no weight) through ``log_ndtr``; a single central
+       weight through ``scipy.special.gammaincc``/``gammainc`` up to ν = 2e5
+       and beyond through a log-space integral in the variable of the
+       saddle (scipy loses digits from ν ~ 2e6 on);
     2. divides the weights by the largest abs(w_j) on the tail's side (the
        positive weights for the upper tail, the negative ones for the lower;
        by max abs(w_j) if there are none), so that the strip between the pole
@@ -628,7 +634,13 @@ def quadform_sf(
     with ``accurate=False``.  The integrand decays like t^(−1 − n/2)
     (n = Σ ν_j): a form with few degrees of freedom, x = 0 and a tail close
     to 1 may fall short of 1e-10 unless its opposite tail is small (see
-    above).  Every such failure is flagged, never silent.
+    above).  Where large terms of the exponent cancel (ν ≳ 1e11 per weight,
+    e.g. P(χ²_ν − χ²_ν > 0) at ν = 2**60) the float64 rounding is part of
+    ``error_estimate`` and the row is flagged.  Below ~1e-100000 a
+    probability carried through a float64 log cannot be more accurate than
+    about 16 ε |ln P| relative; ``accurate`` then certifies the log to that
+    floor.  An estimate above 1 % makes the value NaN.  Every such failure
+    is flagged, never silent.
 
     References
     ----------
