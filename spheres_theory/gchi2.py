@@ -369,7 +369,7 @@ class gchi2:
 
     Accuracy.  The relative error is <= 1e-10 at any depth, down to where a
     probability carried through a float64 log cannot be more accurate than
-    about 16 ε |ln P| (P below ~1e-100000); there the log is what is
+    about 16 ε abs(ln P) (P below ~1e-100000); there the log is what is
     accurate (to ~ε relative), and that is what ``accurate`` then certifies.
     Where large terms of the exponent cancel (ν ~ 1e11 and beyond, or
     weights spanning ~1e150 with a threshold in between) the value is

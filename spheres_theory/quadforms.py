@@ -638,7 +638,7 @@ def quadform_sf(
     e.g. P(χ²_ν − χ²_ν > 0) at ν = 2**60) the float64 rounding is part of
     ``error_estimate`` and the row is flagged.  Below ~1e-100000 a
     probability carried through a float64 log cannot be more accurate than
-    about 16 ε |ln P| relative; ``accurate`` then certifies the log to that
+    about 16 ε abs(ln P) relative; ``accurate`` then certifies the log to that
     floor.  An estimate above 1 % makes the value NaN.  Every such failure
     is flagged, never silent.
 
