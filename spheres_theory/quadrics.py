@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _rare_events, _trust_region
+from . import _quadric_sdp, _rare_events, _trust_region
 from ._arrays import as_float_array, as_real_array, as_scalar, check_spheres
 from ._validation import check_int, check_method, check_points, check_sphere
 from .rules import QuadraticRule
@@ -161,9 +161,15 @@ class NearestQuadricError:
     lower, upper : float
         Certified bounds on the exact distance (Lagrangian dual / primal).
     exact : bool
-        True when the bounds agree to 1e-12 relative.
+        Off the sphere: True when the bounds agree to 1e-12 relative.  On the
+        sphere: True when the SDP relaxation has rank one and the bounds
+        agree to 1e-6 relative (the solver's tolerance).
     hard_case : bool
         Whether the secular equation's hard case occurred.
+    method : str
+        ``"secular"`` (off the sphere) or ``"sdp"`` (on the sphere).
+    rank_one : bool or None
+        The SDP's rank certificate (None off the sphere).
     """
 
     point: NDArray[np.float64]
@@ -172,6 +178,8 @@ class NearestQuadricError:
     upper: float
     exact: bool
     hard_case: bool
+    method: str = "secular"
+    rank_one: bool | None = None
 
 
 def _readonly(arr: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -784,20 +792,32 @@ class QuadricRule:
             rule_cert,
         )
 
-    def nearest_error(self, x0: ArrayLike) -> NearestQuadricError | None:
-        """Nearest misclassified point to a correctly classified ``x0``, off the sphere.
+    def nearest_error(
+        self, x0: ArrayLike, *, on_manifold: bool = False
+    ) -> NearestQuadricError | None:
+        """Nearest point of the other label to ``x0``, with certified bounds.
 
         Parameters
         ----------
         x0 : array_like, shape (dim,)
             The start; its label is taken from the rule.
+        on_manifold : bool, default False
+            False: anywhere in R^dim (secular equation with a linear term,
+            exact).  True: on the sphere of radius ‖x0‖ (two quadratic
+            constraints: a Shor SDP with cvxpy + Clarabel; exact where its
+            rank certificate holds, otherwise a certified interval).
 
         Returns
         -------
         NearestQuadricError or None
-            Certified bounds on min ‖x − x0‖ over points of the other label
-            (for an inner-labelled x0: q(x) > 0, closure q >= 0); None when
-            no point has the other label.
+            Bounds on the distance (``lower`` <= exact <= ``upper``) and a
+            point of the other label at ``upper``; None when no such point
+            exists.
+
+        Raises
+        ------
+        SolverError
+            On the sphere, if Clarabel does not reach its optimum.
 
         Examples
         --------
@@ -813,9 +833,27 @@ class QuadricRule:
             raise ValueError(msg)
         inner = float(self.decision_function(x0)) <= 0
         s = 1.0 if inner else -1.0
-        res = _trust_region.nearest_superlevel(
-            s * self.alphas, s * self.linear, s * self.offset, z0
-        )
+        args = (s * self.alphas, s * self.linear, s * self.offset, z0)
+        if on_manifold:
+            if not np.any(z0):
+                msg = "`x0` must be nonzero with on_manifold=True."
+                raise ValueError(msg)
+            found = _quadric_sdp.nearest_on_sphere(*args)
+            if found is None:
+                return None
+            res, rank_one = found
+            tight = res.upper - res.lower <= 1e-6 * max(res.upper, 1e-300)
+            return NearestQuadricError(
+                self._to_x(res.point),
+                res.upper,
+                res.lower,
+                res.upper,
+                rank_one and tight,
+                False,
+                "sdp",
+                rank_one,
+            )
+        res = _trust_region.nearest_superlevel(*args)
         if res is None:
             return None
         exact = res.upper - res.lower <= 1e-12 * max(res.upper, 1e-300)

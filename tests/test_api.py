@@ -38,6 +38,7 @@ RANK = {
     "_trust_region": 0,
     "_rare_events": 0,
     "_readers": 0,
+    "_quadric_sdp": 1,
     "_verify_cli": 8,
     "nearest": 5,
     "models": 5,

@@ -237,3 +237,40 @@ def test_qda_and_polynomial_models_match_sklearn():
 def test_bad_input(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+def test_on_sphere_nearest_error_centred_matches_the_secular_route():
+    from spheres_theory import nearest_error
+
+    rng = np.random.default_rng(11)
+    alphas = np.array([1.3, 0.9, 0.8, 0.7, 0.6])
+    x0 = rng.standard_normal(5)
+    x0 /= np.linalg.norm(x0)
+    res = QuadricRule(alphas).nearest_error(x0, on_manifold=True)
+    ref = nearest_error(QuadraticRule(alphas), x0).distance
+    assert res.method == "sdp" and res.rank_one and res.exact
+    assert res.lower <= ref <= res.upper
+    assert_allclose(res.distance, ref, rtol=1e-6)
+    assert_allclose(np.linalg.norm(res.point), 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_on_sphere_nearest_error_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    M = rng.standard_normal((2, 2))
+    rule = QuadricRule.from_matrix(0.5 * (M + M.T), rng.standard_normal(2), -0.5)
+    t0 = rng.uniform(0, 2 * np.pi)
+    x0 = np.array([np.cos(t0), np.sin(t0)])
+    res = rule.nearest_error(x0, on_manifold=True)
+    t = np.linspace(0, 2 * np.pi, 400_001)
+    pts = np.stack([np.cos(t), np.sin(t)], 1)
+    other = rule.predict(pts) != rule.predict(x0)
+    if res is None:
+        assert not other.any()
+        return
+    ref = np.linalg.norm(pts[other] - x0, axis=1).min()
+    assert res.lower <= ref + 1e-12
+    assert res.upper <= ref + 1e-12  # the grid point is feasible: upper is attained
+    assert rule.predict(res.point) != rule.predict(x0)
+    if res.exact:
+        assert_allclose(res.distance, ref, atol=3e-5)
