@@ -39,6 +39,7 @@ RANK = {
     "_rare_events": 0,
     "_readers": 0,
     "_quadric_sdp": 1,
+    "_rule_results": 3,
     "_verify_cli": 8,
     "nearest": 5,
     "models": 5,
