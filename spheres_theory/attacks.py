@@ -331,7 +331,7 @@ class AttackGap:
 
     Attributes
     ----------
-    ratio : ndarray, shape (n,)
+    ratios : ndarray, shape (n,)
         ``pgd_distance / exact_distance`` (>= 1 up to rounding); NaN where the
         start is misclassified, no error exists, or PGD found none.
     pgd_distance : ndarray, shape (n,)
@@ -350,7 +350,7 @@ class AttackGap:
     sphere : {"inner", "outer"}
     """
 
-    ratio: NDArray[np.float64]
+    ratios: NDArray[np.float64]
     pgd_distance: NDArray[np.float64]
     exact_distance: NDArray[np.float64]
     attack: AttackResult
@@ -473,7 +473,7 @@ def attack_gap(
         quant = dict.fromkeys(qs, math.nan)
         med = lo = hi = math.nan
     return AttackGap(
-        ratio=ratio,
+        ratios=ratio,
         pgd_distance=upper,
         exact_distance=exact,
         attack=res,

@@ -226,11 +226,13 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
         "reproduce",
         help="reproduce the paper's experiments; write results, figures, report",
         description=(
-            "Run every report item (bound curves, quad nets on a fixed set and "
-            "online, drift from a perfect start, error rate vs distance, attack "
-            "gap, decision slices, headline table), save the results under "
-            "--out and write OUT/report.md and OUT/figures/*.png.  Saved items "
-            "of the same configuration are reused unless --force."
+            "Run every report item (bound curves; quad nets on a fixed set, "
+            "online and on exact nearest errors; drift from a perfect start; "
+            "a ReLU net; error rate vs distance; attack gap; decision slices; "
+            "headline table), save the results and every trained quad net "
+            "(OUT/nets/*.npz, readable by `verify`) under --out and write "
+            "OUT/report.md and OUT/figures/*.png.  Saved items of the same "
+            "configuration are reused unless --force."
         ),
     )
     scale = p.add_mutually_exclusive_group()
@@ -242,11 +244,11 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
         help="reduced scale, <= 10 minutes on 2 CPU cores at d = 500 (default)",
     )
     scale.add_argument(
-        "--full",
+        "--paper",
         dest="scale",
         action="store_const",
-        const="full",
-        help="the paper's scale (≈ 15 hours on 2 CPU cores; never in CI)",
+        const="paper",
+        help="the paper's scale (many hours on 2 CPU cores; never in CI)",
     )
     scale.add_argument(
         "--tiny",
@@ -262,6 +264,13 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="recompute saved items")
     p.add_argument(
         "--no-progress", dest="progress", action="store_false", help="quiet run"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="worker processes for the independent items (default 2; 1: in-process)",
     )
     p.add_argument(
         "--scheduler",
@@ -293,12 +302,12 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     import time
 
     from ._parallel import blas_thread_limit
-    from .plotting import save_figures
     from .reproduce import ReproduceConfig, run_reproduction
+    from .reproduce.figures import save_figures
 
     make = {
         "quick": ReproduceConfig.quick,
-        "full": ReproduceConfig.full,
+        "paper": ReproduceConfig.paper,
         "tiny": ReproduceConfig.tiny,
     }[args.scale]
     if args.dim is not None and args.dim < 2:
@@ -307,6 +316,10 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         raise UsageError(f"--seed must be >= 0; got {args.seed}")
     if args.blas_threads < 0:
         raise UsageError(f"--blas-threads must be >= 0; got {args.blas_threads}")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be >= 1; got {args.workers}")
+    if args.scheduler is not None:
+        args.workers = 1
     config = (
         make(seed=args.seed) if args.dim is None else make(args.dim, seed=args.seed)
     )
@@ -320,6 +333,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
             force=args.force,
             plot=save_figures,
             log=_stderr_line,
+            workers=args.workers,
             scheduler=args.scheduler,
         )
     print(

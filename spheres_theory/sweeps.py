@@ -129,7 +129,7 @@ def bound_sweep(
     >>> r = bound_sweep([100, 500, 2000], [1e-2, 1e-6])
     >>> r.exact.shape
     (3, 2)
-    >>> r.exact[:, 0].round(4)  # SPEC §2 at μ = 0.01
+    >>> r.exact[:, 0].round(4)  # the Lévy bound at μ = 0.01
     array([0.2328, 0.1042, 0.0521])
     """
     if isinstance(dims, int | np.integer):

@@ -48,6 +48,7 @@ __all__ = [
     "train",
 ]
 
+BatchTransform = Callable[[Any, Any, Any], tuple[Any, Any]]
 LearningRate = float | Callable[[int], float]
 
 
@@ -535,6 +536,7 @@ def train(
     callbacks: Iterable[Callable[[QuadNet | ReLUNet, Checkpoint], bool | None]] = (),
     exact_checkpoints: bool = True,
     progress: bool = False,
+    batch_transform: BatchTransform | None = None,
 ) -> TrainingHistory:
     """Train a model with Adam on sigmoid cross-entropy, in place.
 
@@ -597,6 +599,13 @@ def train(
         d = 500); if False these fields are None.
     progress : bool, default False
         Show a tqdm progress bar with the running loss and accuracy.
+
+    batch_transform : callable, optional
+        ``batch_transform(model, x, y) -> (x, y)`` replaces each batch before
+        its gradient step, e.g. by adversarial points of the current model
+        (adversarial training).  It must keep the batch size and dtype; its
+        own randomness and state are the caller's (a resumed run calls it
+        afresh).
 
     Returns
     -------
@@ -668,7 +677,18 @@ def train(
     rec = _Recorder(model, spheres, steps, callbacks, exact_checkpoints, first)
     adam = _Adam(model, state, lr, readout, betas, eps)
     start = time.perf_counter()
-    done = _run_adam(adam, batches, rec, steps, wanted, checkpoint_every, progress)
+    source = batches
+    if batch_transform is not None:
+        if not callable(batch_transform):
+            msg = f"`batch_transform` must be callable; got {batch_transform!r}."
+            raise ValueError(msg)
+
+        def source() -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+            x, y = batches()
+            x, y = batch_transform(model, x, y)
+            return np.asarray(x, dtype=dtype), np.asarray(y, dtype=dtype)
+
+    done = _run_adam(adam, source, rec, steps, wanted, checkpoint_every, progress)
     rng_state, position = batches.position()
     last_lr, last_readout_lr = adam.last_rates()
     return TrainingHistory(
@@ -753,7 +773,7 @@ class _Adam:
 
 def _run_adam(
     adam: _Adam,
-    batches: _Batches,
+    batches: Callable[[], tuple[NDArray[np.floating], NDArray[np.floating]]],
     rec: _Recorder,
     steps: int,
     wanted: frozenset[int],

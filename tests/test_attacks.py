@@ -165,7 +165,7 @@ def test_attack_gap_is_never_below_one(sphere, on_manifold):
     gap = attack_gap(
         net, sp, n_points=60, sphere=sphere, on_manifold=on_manifold, rng=12
     )
-    valid = np.isfinite(gap.ratio)
+    valid = np.isfinite(gap.ratios)
     assert gap.n_valid == valid.sum() > 20
     # PGD ends on a genuine error, so it can never beat the exact nearest one.
     assert np.all(gap.pgd_distance[valid] >= gap.exact_distance[valid] * (1 - 1e-9))
@@ -177,7 +177,7 @@ def test_attack_gap_is_never_below_one(sphere, on_manifold):
     # Starting points the net already misclassifies have exact distance 0.
     wrong = net.predict(gap.attack.start) != gap.attack.labels
     np.testing.assert_array_equal(gap.exact_distance[wrong], 0.0)
-    assert np.all(np.isnan(gap.ratio[wrong]))
+    assert np.all(np.isnan(gap.ratios[wrong]))
 
 
 def test_attack_gap_two_level_matches_closed_form():
@@ -188,7 +188,7 @@ def test_attack_gap_two_level_matches_closed_form():
     ok = exact > 0
     # nearest.py's exact distance agrees with the closed form (independent).
     assert_allclose(gap.exact_distance[ok], exact[ok], rtol=1e-9)
-    assert_allclose(gap.ratio[ok], 1.0, rtol=1e-6)
+    assert_allclose(gap.ratios[ok], 1.0, rtol=1e-6)
 
 
 def test_attack_gap_on_a_trained_quad_net():

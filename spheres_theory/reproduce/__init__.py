@@ -11,7 +11,16 @@ J. Gilmer, L. Metz, F. Faghri, S. S. Schoenholz, M. Raghu, M. Wattenberg,
 I. Goodfellow, "Adversarial Spheres", arXiv:1801.02774, 2018.
 """
 
+from .config import AttackConfig as AttackConfig
+from .config import BoundsConfig as BoundsConfig
+from .config import DriftConfig as DriftConfig
+from .config import MonteCarloConfig as MonteCarloConfig
+from .config import QuadRunConfig as QuadRunConfig
+from .config import ReluRunConfig as ReluRunConfig
 from .config import ReproduceConfig as ReproduceConfig
+from .config import SliceConfig as SliceConfig
+from .items.adversarial import AdversarialQuadNetResult as AdversarialQuadNetResult
+from .items.adversarial import adversarial_quadnet as adversarial_quadnet
 from .items.attack_gap import AttackGapResult as AttackGapResult
 from .items.attack_gap import attack_gap_experiment as attack_gap_experiment
 from .items.bounds import BoundCurvesResult as BoundCurvesResult
@@ -26,6 +35,8 @@ from .items.headline import HeadlineResult as HeadlineResult
 from .items.headline import headline_table as headline_table
 from .items.online import OnlineQuadNetResult as OnlineQuadNetResult
 from .items.online import online_quadnet as online_quadnet
+from .items.relu import ReluResult as ReluResult
+from .items.relu import relu_net as relu_net
 from .items.slices import DecisionSlicesResult as DecisionSlicesResult
 from .items.slices import decision_slices as decision_slices
 from .runner import ITEMS as ITEMS
@@ -36,16 +47,26 @@ from .store import save_result as save_result
 
 __all__ = [
     "ITEMS",
+    "AdversarialQuadNetResult",
+    "AttackConfig",
     "AttackGapResult",
     "BoundCurvesResult",
+    "BoundsConfig",
     "DecisionSlicesResult",
+    "DriftConfig",
     "DriftResult",
     "ErrorDistanceResult",
     "FixedSetQuadNetResult",
     "HeadlineResult",
+    "MonteCarloConfig",
     "OnlineQuadNetResult",
+    "QuadRunConfig",
+    "ReluResult",
+    "ReluRunConfig",
     "ReproduceConfig",
     "ReproductionResult",
+    "SliceConfig",
+    "adversarial_quadnet",
     "attack_gap_experiment",
     "bound_curves",
     "decision_slices",
@@ -55,6 +76,7 @@ __all__ = [
     "load_result",
     "online_quadnet",
     "perfect_init_drift",
+    "relu_net",
     "run_reproduction",
     "save_result",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,12 +13,14 @@ from numpy.typing import NDArray
 
 from spheres_theory.sphere import ConcentricSpheres, uniform_sphere
 
-from .config import ReproduceConfig
+from .config import QuadRunConfig, ReproduceConfig
+from .store import Result
 
 RNG = int | np.random.Generator | None
 
 
 def spheres_of(config: ReproduceConfig) -> ConcentricSpheres:
+    """Return the run's concentric spheres."""
     return ConcentricSpheres(config.dim, config.outer_radius)
 
 
@@ -26,92 +30,179 @@ def child_generators(gen: np.random.Generator, n: int) -> list[np.random.Generat
     return [np.random.default_rng([seed, k]) for k in range(n)]
 
 
-def checkpoint_steps(
-    steps: int, count: int, *, log: bool = False
-) -> tuple[NDArray[np.int64], int]:
-    """Checkpoint steps (0, …, steps) on a multiple-of-``every`` grid.
-
-    :func:`spheres_theory.models.train` calls back every ``every`` steps; the
-    wanted steps are rounded to that grid (log-spaced with a resolution of
-    ``every`` when ``log``).
-    """
-    if log:
-        every = max(1, steps // (4 * count))
-        raw = np.geomspace(every, steps, count - 1)
-    else:
-        every = max(1, steps // (count - 1))
-        raw = np.linspace(every, steps, count - 1)
-    grid = np.round(raw / every).astype(np.int64) * every
-    grid = grid[(grid >= every) & (grid <= steps - every)]  # no near-duplicate
-    return np.unique(np.concatenate([[0], grid, [steps]])), every
-
-
 def log10_prob(tail: Any) -> float:
+    """Return log10 of a tail probability result."""
     return float(tail.log10_value)
 
 
-def softplus(z: NDArray[np.float64]) -> NDArray[np.float64]:
+def softplus(z: Any) -> Any:
+    """Return log(1 + e^z), computed stably."""
     return np.logaddexp(0.0, z)
 
 
-def train_at(
+def checkpoint_steps(steps: int, count: int) -> list[int]:
+    """``count`` checkpoint steps from 0 to ``steps``, log-spaced after 0.
+
+    Log spacing resolves the fast early fall of the error rates and the slow
+    late approach to the band alike.
+    """
+    if steps <= count:
+        return list(range(steps + 1))
+    grid = np.unique(np.round(np.geomspace(1, steps, count - 1)).astype(np.int64))
+    return sorted({0, *map(int, grid), steps})
+
+
+def geometric_schedule(lr: float, lr_final: float | None, steps: int) -> Any:
+    """``lr`` constant, or decaying geometrically to ``lr_final`` at ``steps``."""
+    if lr_final is None or lr_final == lr:
+        return lr
+    ratio = math.log(lr_final / lr) / max(steps - 1, 1)
+
+    def schedule(step: int) -> float:
+        return lr * math.exp(ratio * (step - 1))
+
+    return schedule
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QuadRun:
+    """A quad-net training run with the exact theory at its checkpoints.
+
+    Attributes
+    ----------
+    steps : ndarray of shape (k,)
+        Adam steps at the checkpoints.
+    alphas : ndarray of shape (k, dim)
+        Sorted α of the net's rule at each checkpoint.
+    n_bad_alphas : ndarray of shape (k,)
+        Number of α outside [1/R², 1].
+    log10_error_inner, log10_error_outer : ndarray of shape (k,)
+        log10 of the exact error rates (−inf when exactly 0).
+    log10_clt_inner : ndarray of shape (k,)
+        The paper's CLT estimate of the inner error rate (approximation).
+    train_loss : ndarray of shape (k,)
+        Mean training-batch loss over the steps before each checkpoint.
+    extra : dict of str to ndarray
+        Item-specific columns (e.g. the drift's losses).
+    snapshots : dict of int to (W, w, b)
+        The net's parameters at the checkpoints (not saved with the result).
+    seconds : float
+        Wall-clock training time, checkpoints included.
+    """
+
+    steps: NDArray[np.int64]
+    alphas: NDArray[np.float64]
+    n_bad_alphas: NDArray[np.int64]
+    log10_error_inner: NDArray[np.float64]
+    log10_error_outer: NDArray[np.float64]
+    log10_clt_inner: NDArray[np.float64]
+    train_loss: NDArray[np.float64]
+    extra: dict[str, NDArray[np.float64]]
+    snapshots: dict[int, tuple[NDArray[np.float32], float, float]]
+    seconds: float
+
+
+def rule_row(rule: Any, spheres: ConcentricSpheres) -> dict[str, Any]:
+    """Exact theory of one rule: sorted α, bad-α count, error rates, CLT."""
+    inner = rule.error_rate(spheres, sphere="inner")
+    return {
+        "alphas": np.sort(np.asarray(rule.alphas, dtype=np.float64)),
+        "n_bad_alphas": rule.bad_alphas(spheres).n_bad,
+        "log10_error_inner": log10_prob(inner),
+        "log10_error_outer": log10_prob(rule.error_rate(spheres, sphere="outer")),
+        "log10_clt_inner": log10_prob(
+            rule.error_rate(spheres, sphere="inner", method="clt")
+        ),
+    }
+
+
+def run_quad(
     model: Any,
     spheres: ConcentricSpheres,
-    *,
-    steps: int,
-    batch_size: int,
-    lr: float,
-    train_size: int | None,
+    run: QuadRunConfig,
     rng: np.random.Generator,
-    at_steps: tuple[NDArray[np.int64], int] | None,
-    on_checkpoint: Callable[[int, Any], None] | None,
-    progress: bool,
-) -> Any:
-    """Train ``model``; call ``on_checkpoint(step, model)`` at the wanted steps.
+    *,
+    extra: Callable[[Any], dict[str, float]] | None = None,
+    data: tuple[NDArray[Any], NDArray[Any]] | None = None,
+    stop_when_perfect: bool = False,
+    batch_transform: Any = None,
+    progress: bool = False,
+) -> QuadRun:
+    """Train a quad net as ``run`` says and record the exact theory.
 
-    Step 0 (the initial model) is handled here, later steps by a callback of
-    :func:`spheres_theory.models.train` (which calls back every ``every``
-    steps and at the end).
+    At each of ``run.checkpoints`` log-spaced steps the net's rule gives its
+    sorted α, bad-α count, exact error rates and CLT estimate; ``extra(model)``
+    adds item-specific columns.  With ``stop_when_perfect`` training stops at
+    the first checkpoint whose rule is certified perfect (every α in the band).
     """
     from spheres_theory.training import train
 
-    # The items compute what they need at their own checkpoints; the exact
-    # fields of `train`'s checkpoints would be computed every `every` steps
-    # and thrown away.
-    if at_steps is None or on_checkpoint is None:
-        return train(
-            model,
-            spheres,
-            steps=steps,
-            batch_size=batch_size,
-            lr=lr,
-            train_size=train_size,
-            rng=rng,
-            progress=progress,
-            exact_checkpoints=False,
-        )
-    wanted_steps, every = at_steps
-    wanted = {int(s) for s in wanted_steps}
-    if 0 in wanted:
-        on_checkpoint(0, model)
+    wanted = checkpoint_steps(run.steps, run.checkpoints)
+    rows: dict[int, dict[str, Any]] = {}
+    snapshots: dict[int, tuple[NDArray[np.float32], float, float]] = {}
 
-    def callback(model_: Any, checkpoint: Any) -> None:
-        if int(checkpoint.step) in wanted:
-            on_checkpoint(int(checkpoint.step), model_)
+    def record(m: Any, ckpt: Any) -> bool:
+        row = rule_row(m.to_rule(), spheres)
+        row["train_loss"] = float(ckpt.loss)
+        if extra is not None:
+            row.update(extra(m))
+        rows[int(ckpt.step)] = row
+        snapshots[int(ckpt.step)] = (np.array(m.W), float(m.w), float(m.b))
+        return stop_when_perfect and row["n_bad_alphas"] == 0
 
-    return train(
+    start = time.perf_counter()
+    train(
         model,
         spheres,
-        steps=steps,
-        batch_size=batch_size,
-        lr=lr,
-        train_size=train_size,
+        steps=run.steps,
+        batch_size=run.batch_size,
+        lr=geometric_schedule(run.lr, run.lr_final, run.steps),
+        readout_lr=run.readout_lr,
+        train_size=run.train_size if data is None else None,
+        data=data,
         rng=rng,
-        callbacks=(callback,),
-        progress=progress,
-        checkpoint_every=every,
+        checkpoint_steps=wanted,
+        callbacks=(record,),
         exact_checkpoints=False,
+        progress=progress,
+        batch_transform=batch_transform,
     )
+    seconds = time.perf_counter() - start
+    steps = sorted(rows)
+
+    def col(name: str, dtype: Any = np.float64) -> NDArray[Any]:
+        return np.array([rows[s][name] for s in steps], dtype=dtype)
+
+    base = {
+        "alphas",
+        "n_bad_alphas",
+        "log10_error_inner",
+        "log10_error_outer",
+        "log10_clt_inner",
+        "train_loss",
+    }
+    return QuadRun(
+        steps=np.array(steps, dtype=np.int64),
+        alphas=col("alphas"),
+        n_bad_alphas=col("n_bad_alphas", np.int64),
+        log10_error_inner=col("log10_error_inner"),
+        log10_error_outer=col("log10_error_outer"),
+        log10_clt_inner=col("log10_clt_inner"),
+        train_loss=col("train_loss"),
+        extra={k: col(k) for k in rows[steps[0]] if k not in base},
+        snapshots=snapshots,
+        seconds=seconds,
+    )
+
+
+def quad_net_from(snapshot: tuple[NDArray[Any], float, float]) -> Any:
+    """Rebuild a QuadNet (float32) from a (W, w, b) snapshot."""
+    from spheres_theory.models import QuadNet
+
+    W, w, b = snapshot
+    net = QuadNet(W.shape[1], W.shape[0], rng=0, dtype=np.float32)
+    net.W, net.w, net.b = W, w, b
+    return net
 
 
 def worst_case_loss(model: Any, spheres: ConcentricSpheres) -> float:
@@ -129,6 +220,7 @@ def worst_case_loss(model: Any, spheres: ConcentricSpheres) -> float:
 
 
 def mean_loss(model: Any, x: NDArray[np.float64], y: NDArray[np.int64]) -> float:
+    """Mean cross-entropy of ``model`` on labelled points."""
     z = np.asarray(model.logit(x), dtype=np.float64)
     return float(np.mean(softplus(np.where(y == 1, -z, z))))
 
@@ -145,3 +237,106 @@ def nearest_pair(n: int, dim: int, rng: np.random.Generator) -> float:
         # On the unit sphere ‖a − b‖² = 2 − 2 a·b; the largest dot is nearest.
         best = min(best, float(np.sqrt(max(2.0 - 2.0 * g.max(), 0.0))))
     return best
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QuadRunResult(Result):
+    """Fields shared by the items that train a quad net.
+
+    Attributes
+    ----------
+    steps : ndarray of shape (k,)
+        Adam steps at the checkpoints (log-spaced).
+    alphas : ndarray of shape (k, dim)
+        Sorted α of the net's rule at each checkpoint.
+    n_bad_alphas : ndarray of shape (k,)
+        Number of α outside [1/R², 1].
+    log10_error_inner, log10_error_outer : ndarray of shape (k,)
+        log10 of the exact error rates (−inf when exactly 0).
+    log10_clt_inner : ndarray of shape (k,)
+        log10 of the paper's CLT estimate of the inner error rate (an
+        approximation, with the paper's typos corrected).
+    train_loss : ndarray of shape (k,)
+        Mean training-batch loss over the steps before each checkpoint.
+    alpha_low, alpha_high : float
+        The perfect band [1/R², 1].
+    hidden, batch_size, train_size : int
+        Architecture and data (``train_size`` 0: online).
+    lr, readout_lr, lr_final : float
+        Adam learning rates of W and of (w, b); ``lr_final`` is W's rate at
+        the last step (equal to ``lr`` without decay).
+    seconds : float
+        Wall-clock training time.
+    """
+
+    steps: NDArray[np.int64]
+    alphas: NDArray[np.float64]
+    n_bad_alphas: NDArray[np.int64]
+    log10_error_inner: NDArray[np.float64]
+    log10_error_outer: NDArray[np.float64]
+    log10_clt_inner: NDArray[np.float64]
+    train_loss: NDArray[np.float64]
+    alpha_low: float
+    alpha_high: float
+    hidden: int
+    batch_size: int
+    train_size: int
+    lr: float
+    readout_lr: float
+    lr_final: float
+    seconds: float
+
+
+def run_fields(
+    run: QuadRun, config: QuadRunConfig, spheres: ConcentricSpheres
+) -> dict[str, Any]:
+    """Return the :class:`QuadRunResult` fields of a finished run."""
+    low, high = spheres.alpha_range
+    return {
+        "steps": run.steps,
+        "alphas": run.alphas,
+        "n_bad_alphas": run.n_bad_alphas,
+        "log10_error_inner": run.log10_error_inner,
+        "log10_error_outer": run.log10_error_outer,
+        "log10_clt_inner": run.log10_clt_inner,
+        "train_loss": run.train_loss,
+        "alpha_low": float(low),
+        "alpha_high": float(high),
+        "hidden": config.hidden,
+        "batch_size": config.batch_size,
+        "train_size": config.train_size or 0,
+        "lr": config.lr,
+        "readout_lr": config.readout_lr or config.lr,
+        "lr_final": config.lr_final or config.lr,
+        "seconds": run.seconds,
+    }
+
+
+def count_rule_errors(
+    alphas: NDArray[np.float64],
+    spheres: ConcentricSpheres,
+    n_samples: int,
+    rng: np.random.Generator,
+    *,
+    chunk: int = 50_000,
+) -> tuple[int, int]:
+    """Count sampled errors of the rule Σ α_i z_i² ≷ 1 on each sphere.
+
+    Uniform points of a sphere are uniform in every orthonormal basis, so the
+    points are drawn in the rule's eigenbasis: z = r g/‖g‖ with g standard
+    normal, and a point of radius r is called "outer" iff r² Σ α g²/‖g‖² > 1.
+    Returns (inner errors, outer errors) among ``n_samples`` points each.
+    """
+    errors = []
+    for radius, outer in ((1.0, False), (spheres.outer_radius, True)):
+        count = 0
+        done = 0
+        while done < n_samples:
+            m = min(chunk, n_samples - done)
+            g = rng.standard_normal((m, alphas.size))
+            g *= g
+            q = radius**2 * (g @ alphas) / g.sum(axis=1)
+            count += int(np.count_nonzero((q > 1.0) != outer))
+            done += m
+        errors.append(count)
+    return errors[0], errors[1]

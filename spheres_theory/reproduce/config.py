@@ -1,4 +1,12 @@
-"""Sizes, steps and seeds of a reproduction run."""
+"""Sizes, steps and seeds of a reproduction run: small nested frozen configs.
+
+:class:`ReproduceConfig` holds one section per concern (bound curves, each
+quad-net training run, the ReLU net, attacks, Monte Carlo, slices); each
+section validates its own fields.  The field defaults are the paper's scale
+(:meth:`ReproduceConfig.paper`); :meth:`ReproduceConfig.quick` and
+:meth:`ReproduceConfig.tiny` are :func:`dataclasses.replace` differences from
+it.  Items receive the sections they use, not the whole configuration.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spheres_theory._validation import (
@@ -15,66 +23,256 @@ from spheres_theory._validation import (
     check_positive,
 )
 
-# Item 3's small-dimension demonstration: (Adam learning rate, steps) per
-# stage.  At d = 100, h = 200, batch 50 it brings every α into [1/R², 1]
-# (bad α 30 → 3 → 0 → 0 after the stages, seeds 0 and 1; ≈ 3 s).
-_DEMO_SCHEDULE: tuple[tuple[float, int], ...] = (
-    (1e-2, 4000),
-    (3e-3, 3000),
-    (1e-3, 3000),
-    (3e-4, 3000),
-)
+__all__ = [
+    "AttackConfig",
+    "BoundsConfig",
+    "DriftConfig",
+    "MonteCarloConfig",
+    "QuadRunConfig",
+    "ReluRunConfig",
+    "ReproduceConfig",
+    "SliceConfig",
+]
 
 
-def _check_schedule(schedule: Any) -> tuple[tuple[float, int], ...]:
-    """Validate a learning-rate schedule: a non-empty tuple of (lr, steps)."""
-    try:
-        stages = tuple((lr, steps) for lr, steps in schedule)
-    except (TypeError, ValueError):
-        msg = (
-            "`online_demo_schedule` must be a sequence of (learning rate, steps) "
-            f"pairs; got {schedule!r}."
-        )
-        raise ValueError(msg) from None
-    if not stages:
-        msg = "`online_demo_schedule` must have at least one stage; got ()."
+def _ints(obj: Any, **minimum: int) -> None:
+    for name, low in minimum.items():
+        object.__setattr__(obj, name, check_int(getattr(obj, name), name, minimum=low))
+
+
+def _positives(obj: Any, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None:
+            object.__setattr__(obj, name, float(check_positive(value, name)))
+
+
+def _int_tuple(obj: Any, name: str, low: int) -> None:
+    values = getattr(obj, name)
+    if isinstance(values, int):
+        values = (values,)
+    out = tuple(check_int(v, name, minimum=low) for v in values)
+    if not out:
+        msg = f"`{name}` must be a non-empty tuple of integers; got ()."
         raise ValueError(msg)
-    return tuple(
-        (
-            float(check_positive(lr, "online_demo_schedule learning rate")),
-            check_int(steps, "online_demo_schedule steps", minimum=1),
-        )
-        for lr, steps in stages
-    )
+    object.__setattr__(obj, name, out)
 
 
-def _listed(value: Any) -> Any:
-    """Turn tuples (nested too) into lists, for JSON."""
-    if isinstance(value, tuple | list):
-        return [_listed(v) for v in value]
-    return value
+@dataclass(frozen=True, slots=True)
+class BoundsConfig:
+    """Item 1: the exact Lévy bound curves and the nearest-pair check.
+
+    Parameters
+    ----------
+    dims : tuple of int
+        Dimensions of the curves (paper: 100, 500, 2000).
+    n_points : int
+        Error rates per curve (log-spaced, 1e-20 … 0.5).
+    pair_points : int
+        Random inner points whose closest pair is reported (paper: 10⁴).
+    """
+
+    dims: tuple[int, ...] = (100, 500, 2000)
+    n_points: int = 120
+    pair_points: int = 10_000
+
+    def __post_init__(self) -> None:
+        _int_tuple(self, "dims", 2)
+        _ints(self, n_points=2, pair_points=2)
 
 
-def _tupled(value: Any) -> Any:
-    """Turn lists (nested too) into tuples: the inverse of :func:`_listed`."""
-    if isinstance(value, list | tuple):
-        return tuple(_tupled(v) for v in value)
-    return value
+@dataclass(frozen=True, slots=True)
+class QuadRunConfig:
+    """One training run of a quad net (Adam on sigmoid cross-entropy).
+
+    Parameters
+    ----------
+    steps : int
+        Adam steps.
+    lr : float
+        Adam learning rate of the hidden layer W (paper: 1e-4).
+    readout_lr : float or None
+        Adam learning rate of the readout scalars (w, b); None uses ``lr``.
+    lr_final : float or None
+        If given, ``lr`` decays geometrically to this value at the last step
+        (the readout rate keeps its value).
+    train_size : int or None
+        Fixed training-set size; None trains online (a fresh batch per step).
+    hidden : int
+        Hidden width h (paper: 1000).
+    batch_size : int
+        Points per step (paper: 50).
+    checkpoints : int
+        Checkpoints recorded along the run.
+    """
+
+    steps: int = 1_000_000
+    lr: float = 1e-4
+    readout_lr: float | None = None
+    lr_final: float | None = None
+    train_size: int | None = None
+    hidden: int = 1000
+    batch_size: int = 50
+    checkpoints: int = 20
+
+    def __post_init__(self) -> None:
+        _ints(self, steps=1, hidden=1, batch_size=1, checkpoints=2)
+        _positives(self, "lr", "readout_lr", "lr_final")
+        if self.train_size is not None:
+            _ints(self, train_size=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DriftConfig:
+    """Item 4: training continued from a perfect quad net (Fig. 3 right).
+
+    Parameters
+    ----------
+    run : QuadRunConfig
+        The training run (online if ``run.train_size`` is None).
+    init_scale : float
+        Factor on the readout (w, b) of the perfect start: it leaves every α
+        unchanged and sets the starting average loss.
+    eval_points : int
+        Points per sphere on which the average loss is estimated.
+    """
+
+    run: QuadRunConfig = field(default_factory=lambda: QuadRunConfig(steps=40_000))
+    init_scale: float = 15.0
+    eval_points: int = 10_000
+
+    def __post_init__(self) -> None:
+        _positives(self, "init_scale")
+        _ints(self, eval_points=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReluRunConfig:
+    """The ReLU net with batch norm (items 5, 6 and 7).
+
+    Parameters
+    ----------
+    hidden : tuple of int
+        Hidden widths (paper: 1000, 1000).
+    steps : int
+        Online Adam steps (paper: 10⁶).
+    lr : float
+        Adam learning rate (paper: 1e-4).
+    batch_size : int
+        Points per step (paper: 50).
+    checkpoints : int
+        Checkpoints at which the sampled error rate and the attack distance
+        are measured.
+    """
+
+    hidden: tuple[int, ...] = (1000, 1000)
+    steps: int = 1_000_000
+    lr: float = 1e-4
+    batch_size: int = 50
+    checkpoints: int = 20
+
+    def __post_init__(self) -> None:
+        _int_tuple(self, "hidden", 1)
+        _ints(self, steps=1, batch_size=1, checkpoints=2)
+        _positives(self, "lr")
+
+
+@dataclass(frozen=True, slots=True)
+class AttackConfig:
+    """Projected gradient attacks (PGD) on and off the sphere.
+
+    Parameters
+    ----------
+    n_points : int
+        Starting points of every attack estimate.
+    steps : int
+        Maximum PGD steps.
+    step_size : float
+        PGD step length (Euclidean, before the projection to the sphere).
+    """
+
+    n_points: int = 1000
+    steps: int = 1000
+    step_size: float = 0.005
+
+    def __post_init__(self) -> None:
+        _ints(self, n_points=2, steps=1)
+        _positives(self, "step_size")
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarloConfig:
+    """Sampled error rates and sampled mean distances.
+
+    Parameters
+    ----------
+    n_samples : int
+        Points per sphere for a sampled error rate (paper: 10⁷).
+    distance_points : int
+        Inner points over which an exact mean distance d(E) is averaged.
+    confidence : float
+        Coverage of every reported interval (Clopper–Pearson for rates,
+        Student t for mean distances).
+    """
+
+    n_samples: int = 10_000_000
+    distance_points: int = 2000
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        _ints(self, n_samples=1, distance_points=2)
+        if not 0 < float(self.confidence) < 1:
+            msg = f"`confidence` must be in (0, 1); got {self.confidence!r}."
+            raise ValueError(msg)
+        object.__setattr__(self, "confidence", float(self.confidence))
+
+
+@dataclass(frozen=True, slots=True)
+class SliceConfig:
+    """Item 7: 2-D slices of the ReLU net's decision region (Fig. 1).
+
+    Parameters
+    ----------
+    resolution : int
+        Grid points per axis.
+    extent : float
+        Half-width of each slice (in units of the inner radius).
+    """
+
+    resolution: int = 201
+    extent: float = 1.6
+
+    def __post_init__(self) -> None:
+        _ints(self, resolution=3)
+        _positives(self, "extent")
+
+
+_SECTIONS: dict[str, type] = {
+    "bounds": BoundsConfig,
+    "fixed_set": QuadRunConfig,
+    "online": QuadRunConfig,
+    "adversarial": QuadRunConfig,
+    "drift": DriftConfig,
+    "relu": ReluRunConfig,
+    "attacks": AttackConfig,
+    "montecarlo": MonteCarloConfig,
+    "slices": SliceConfig,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ReproduceConfig:
-    """Sizes, steps and seeds of one reproduction run (frozen).
+    """Sizes, steps and seeds of one reproduction run (frozen, nested).
 
-    Build it with :meth:`quick` (the default of ``spheres-theory reproduce``:
-    about 2–3 minutes of CPU time at d = 500), :meth:`full` (the paper's scale)
-    or :meth:`tiny` (seconds; for tests), then adjust single fields with
-    :func:`dataclasses.replace`.
+    The defaults are the paper's scale (:meth:`paper`); :meth:`quick` (the
+    default of ``spheres-theory reproduce``) and :meth:`tiny` (seconds; for
+    tests) change a few fields of it.  Adjust further with
+    :func:`dataclasses.replace` on the sections.
 
     Parameters
     ----------
     name : str
-        Label printed in the report (``"quick"``, ``"full"``, ``"tiny"``...).
+        Label printed in the report (``"paper"``, ``"quick"``, ``"tiny"``...).
     dim : int
         Ambient dimension d of the spheres (paper: 500).
     outer_radius : float
@@ -82,170 +280,90 @@ class ReproduceConfig:
     seed : int
         Master seed; item k draws from ``numpy.random.default_rng([seed, k])``
         so that items are independent and can be rerun one at a time.
-    bound_dims : tuple of int
-        Dimensions of the bound curves of item 1 (paper: 100, 500, 2000).
-    bound_points : int
-        Number of error rates on each bound curve (log-spaced, 1e-20 … 0.5).
-    quad_hidden : int
-        Hidden width of the quad nets (paper: 1000).
-    batch_size : int
-        Mini-batch size of every training run (paper: 50).
-    lr : float
-        Adam learning rate of the quad nets (paper: 1e-4).
-    fixed_train_size : int
-        Size of the fixed training set of item 2 (paper's Fig. 3: 100 000).
-    fixed_steps : int
-        Adam steps on that fixed set.
-    online_steps : int
-        Online Adam steps of item 3 (paper: ≈ 10⁶).
-    online_demo_dim : int
-        Dimension of item 3's small-dimension demonstration: a second online
-        quad net of hidden width 2 · ``online_demo_dim`` (not in the paper).
-    online_demo_schedule : tuple of (float, int)
-        Its step-decay schedule: (Adam learning rate, steps) per stage, run
-        one after the other at batch ``batch_size``.
-    drift_steps : int
-        Adam steps from the perfect initialisation in item 4 (paper: 40 000
-        batches).
-    drift_train_size : int or None
-        Fixed training-set size of item 4; ``None`` trains online.
-    drift_eval_points : int
-        Points per sphere on which item 4 estimates the average loss.
-    drift_lr : float
-        Adam learning rate of item 4 (paper: 1e-4; larger rates throw the
-        perfect start out of the band within a few hundred steps).
-    drift_init_scale : float
-        Factor applied to the readout (w, b) of the perfect initialisation of
-        item 4; it leaves every α unchanged and sets the starting average
-        loss (15 gives ≈ 3e-2 at d = 500, the paper's starting value).
-    checkpoints : int
-        Checkpoints recorded per training run.
-    distance_points : int
-        Points on the inner sphere over which each exact d(E) of the online
-        quad net is averaged (items 3 and 5).
-    relu_hidden : tuple of int
-        Hidden widths of the ReLU net (paper: 1000, 1000).
-    relu_steps : int
-        Online Adam steps of the ReLU net (paper: 10⁶).
-    relu_lr : float
-        Adam learning rate of the ReLU net (paper: 1e-4).
-    mc_samples : int
-        Monte Carlo points per sphere for sampled error rates (paper: 10⁷).
-    pgd_points : int
-        Starting points of every PGD estimate.
-    pgd_steps : int
-        Maximum PGD steps.
-    pgd_step_size : float
-        PGD step length (Euclidean, before projection to the sphere).
-    slice_count : int
-        Number of random and of adversarial slices of item 7.
-    slice_resolution : int
-        Grid points per axis of each slice.
-    slice_extent : float
-        Half-width of each slice (in units of the inner radius).
-    pair_points : int
-        Random inner points whose nearest pair is reported (paper: 10⁴).
+    bounds : BoundsConfig
+        Item 1.
+    fixed_set : QuadRunConfig
+        Item 2: the quad net trained on a fixed set (paper: 10⁵ points).
+    online : QuadRunConfig
+        Item 3: the quad net trained online.
+    adversarial : QuadRunConfig
+        Item 4: the quad net trained on exact nearest errors.
+    drift : DriftConfig
+        Item 5: training continued from a perfect net.
+    relu : ReluRunConfig
+        The ReLU net of items 6–8.
+    attacks : AttackConfig
+        PGD settings.
+    montecarlo : MonteCarloConfig
+        Sample sizes and interval coverage.
+    slices : SliceConfig
+        Fig. 1.
 
     Examples
     --------
     >>> cfg = ReproduceConfig.quick()
-    >>> cfg.name, cfg.dim, cfg.quad_hidden
+    >>> cfg.name, cfg.dim, cfg.fixed_set.hidden
     ('quick', 500, 1000)
     >>> dataclasses.replace(cfg, seed=3).seed
     3
     """
 
-    name: str = "quick"
+    name: str = "paper"
     dim: int = 500
     outer_radius: float = 1.3
     seed: int = 0
-    bound_dims: tuple[int, ...] = (100, 500, 2000)
-    bound_points: int = 120
-    quad_hidden: int = 1000
-    batch_size: int = 50
-    lr: float = 1e-4
-    fixed_train_size: int = 100_000
-    fixed_steps: int = 4000
-    online_steps: int = 4000
-    online_demo_dim: int = 100
-    online_demo_schedule: tuple[tuple[float, int], ...] = _DEMO_SCHEDULE
-    drift_steps: int = 4000
-    drift_train_size: int | None = None
-    drift_eval_points: int = 10_000
-    drift_init_scale: float = 15.0
-    drift_lr: float = 1e-4
-    checkpoints: int = 20
-    distance_points: int = 500
-    relu_hidden: tuple[int, ...] = (1000, 1000)
-    relu_steps: int = 2000
-    relu_lr: float = 1e-4
-    mc_samples: int = 100_000
-    pgd_points: int = 100
-    pgd_steps: int = 200
-    pgd_step_size: float = 0.005
-    slice_count: int = 2
-    slice_resolution: int = 121
-    slice_extent: float = 1.6
-    pair_points: int = 10_000
+    bounds: BoundsConfig = field(default_factory=BoundsConfig)
+    fixed_set: QuadRunConfig = field(
+        default_factory=lambda: QuadRunConfig(train_size=100_000)
+    )
+    online: QuadRunConfig = field(default_factory=QuadRunConfig)
+    adversarial: QuadRunConfig = field(
+        default_factory=lambda: QuadRunConfig(steps=100_000)
+    )
+    drift: DriftConfig = field(default_factory=DriftConfig)
+    relu: ReluRunConfig = field(default_factory=ReluRunConfig)
+    attacks: AttackConfig = field(default_factory=AttackConfig)
+    montecarlo: MonteCarloConfig = field(default_factory=MonteCarloConfig)
+    slices: SliceConfig = field(default_factory=SliceConfig)
 
     def __post_init__(self) -> None:
-        _ints = (
-            ("dim", 2),
-            ("seed", 0),
-            ("bound_points", 2),
-            ("quad_hidden", 1),
-            ("batch_size", 1),
-            ("fixed_train_size", 1),
-            ("fixed_steps", 1),
-            ("online_steps", 1),
-            ("online_demo_dim", 2),
-            ("drift_steps", 1),
-            ("drift_eval_points", 1),
-            ("checkpoints", 2),
-            ("distance_points", 2),
-            ("relu_steps", 1),
-            ("mc_samples", 1),
-            ("pgd_points", 2),
-            ("pgd_steps", 1),
-            ("slice_count", 1),
-            ("slice_resolution", 3),
-            ("pair_points", 2),
-        )
-        for name, minimum in _ints:
-            object.__setattr__(
-                self, name, check_int(getattr(self, name), name, minimum=minimum)
-            )
-        if self.drift_train_size is not None:
-            object.__setattr__(
-                self,
-                "drift_train_size",
-                check_int(self.drift_train_size, "drift_train_size", minimum=1),
-            )
-        object.__setattr__(self, "outer_radius", check_outer_radius(self.outer_radius))
-        for name in (
-            "lr",
-            "relu_lr",
-            "pgd_step_size",
-            "slice_extent",
-            "drift_init_scale",
-        ):
-            value = float(check_positive(getattr(self, name), name))
-            object.__setattr__(self, name, value)
-        for name in ("bound_dims", "relu_hidden"):
-            values = tuple(
-                check_int(v, name, minimum=2 if name == "bound_dims" else 1)
-                for v in getattr(self, name)
-            )
-            if not values:
-                msg = f"`{name}` must be a non-empty tuple of integers; got ()."
-                raise ValueError(msg)
-            object.__setattr__(self, name, values)
         if not isinstance(self.name, str):
             msg = f"`name` must be a string; got {self.name!r}."
             raise ValueError(msg)
-        object.__setattr__(
-            self, "online_demo_schedule", _check_schedule(self.online_demo_schedule)
-        )
+        _ints(self, dim=2, seed=0)
+        object.__setattr__(self, "outer_radius", check_outer_radius(self.outer_radius))
+        for name, kind in _SECTIONS.items():
+            if not isinstance(getattr(self, name), kind):
+                msg = (
+                    f"`{name}` must be a {kind.__name__}; "
+                    f"got {type(getattr(self, name)).__name__}."
+                )
+                raise ValueError(msg)
+
+    @classmethod
+    def paper(cls, dim: int = 500, *, seed: int = 0) -> ReproduceConfig:
+        """Return the paper's scale (many hours on 2 cores).
+
+        Parameters
+        ----------
+        dim : int, default 500
+            Ambient dimension.
+        seed : int, default 0
+            Master seed.
+
+        Returns
+        -------
+        ReproduceConfig
+            Adam 1e-4, batch 50, h = 1000, a fixed set of 10⁵ points, 10⁶
+            steps, a ReLU net 2 × 1000 with batch norm, 10⁷ Monte Carlo
+            points per sphere (Gilmer et al. 2018, §4–§5).
+
+        Examples
+        --------
+        >>> ReproduceConfig.paper().online.steps
+        1000000
+        """
+        return cls(name="paper", dim=dim, seed=seed)
 
     @classmethod
     def quick(cls, dim: int = 500, *, seed: int = 0) -> ReproduceConfig:
@@ -261,121 +379,20 @@ class ReproduceConfig:
         Returns
         -------
         ReproduceConfig
-            The paper's quad-net architecture (h = 1000, batch 50) but 8 000
-            Adam steps per run at lr 1e-3 (paper: up to 10⁶ at 1e-4; the drift
-            of item 4 keeps 1e-4, 4 000 steps), a fixed set of 20 000 points
-            (paper: 100 000) so that over-fitting shows within those steps,
-            a ReLU net of widths (256, 256) (paper: (1000, 1000)) and 10⁵
-            Monte Carlo points per sphere (paper: 10⁷).
-            Online training does not reach the band [1/R², 1] at this budget
-            (the paper needed ≈ 5·10⁵ steps); the report says how far it got.
-            Item 3's small-dimension demonstration (d = 100, h = 200, 13 000
-            steps of a step-decay schedule, a few seconds) does reach it.
-
-        Notes
-        -----
-        Measured with :func:`run_reproduction` (one BLAS thread) on a shared
-        2-core machine: 2 min 13 s wall, 2 min 10 s of CPU time; the quad-net
-        trainings of items 2–4 take about 30 s each and item 5 (ReLU training,
-        10⁵-point Monte Carlo error counts and PGD at 11 checkpoints) about
-        40 s.  At 8 000 steps no learning rate tried (constant 1e-4, 3e-4,
-        1e-3; cosine or exponential decay from 1e-3) brings the online α
-        toward the band: the bad-α count stays at or above its random-start
-        value (≈ 400 of 500).
+            The paper's architectures and batch size with the training
+            procedures of :mod:`spheres_theory.reproduce.recipes` (separate
+            learning rates for W and the readout), fewer steps, a smaller
+            ReLU net and 10⁶ Monte Carlo points per sphere.
 
         Examples
         --------
-        >>> ReproduceConfig.quick().relu_hidden
+        >>> ReproduceConfig.quick().relu.hidden
         (256, 256)
         """
-        return cls(
-            name="quick",
-            dim=dim,
-            seed=seed,
-            bound_points=120,
-            quad_hidden=1000,
-            lr=1e-3,
-            fixed_train_size=20_000,
-            fixed_steps=8_000,
-            online_steps=8_000,
-            online_demo_dim=100,
-            online_demo_schedule=_DEMO_SCHEDULE,
-            drift_steps=4_000,
-            drift_lr=1e-4,
-            drift_eval_points=5_000,
-            checkpoints=12,
-            distance_points=300,
-            relu_hidden=(256, 256),
-            relu_steps=8_000,
-            relu_lr=1e-3,
-            mc_samples=100_000,
-            pgd_points=100,
-            pgd_steps=300,
-            pgd_step_size=0.005,
-            slice_count=2,
-            slice_resolution=121,
-            pair_points=10_000,
-        )
+        base = cls.paper(dim, seed=seed)
+        from .recipes import QUICK
 
-    @classmethod
-    def full(cls, dim: int = 500, *, seed: int = 0) -> ReproduceConfig:
-        """Return the paper-scale configuration (hours to days on a CPU).
-
-        Parameters
-        ----------
-        dim : int, default 500
-            Ambient dimension.
-        seed : int, default 0
-            Master seed.
-
-        Returns
-        -------
-        ReproduceConfig
-            h = 1000 quad nets, 100 000-point fixed set, 10⁶ online steps at
-            lr 1e-4 and batch 50, a (1000, 1000) ReLU+BN net trained for 10⁶
-            steps, 10⁷ Monte Carlo points per sphere.
-
-        Notes
-        -----
-        Expected time on 2 CPU cores (float64 numpy, ≈ 2 ms per quad-net step
-        and ≈ 10 ms per ReLU step at d = 500): about 2 h for the quad nets,
-        3 h for the ReLU training and about 10 h for the ReLU Monte Carlo
-        checkpoints (40 × 10⁷ points); use ``checkpoints`` and ``mc_samples``
-        to trade resolution for time.  Never run in CI.
-
-        Examples
-        --------
-        >>> ReproduceConfig.full().relu_steps
-        1000000
-        """
-        return cls(
-            name="full",
-            dim=dim,
-            seed=seed,
-            bound_points=200,
-            quad_hidden=1000,
-            lr=1e-4,
-            fixed_train_size=100_000,
-            fixed_steps=1_000_000,
-            online_steps=1_000_000,
-            online_demo_dim=100,
-            online_demo_schedule=_DEMO_SCHEDULE,
-            drift_steps=40_000,
-            drift_lr=1e-4,
-            drift_eval_points=100_000,
-            checkpoints=40,
-            distance_points=5_000,
-            relu_hidden=(1000, 1000),
-            relu_steps=1_000_000,
-            relu_lr=1e-4,
-            mc_samples=10_000_000,
-            pgd_points=1_000,
-            pgd_steps=1_000,
-            pgd_step_size=0.002,
-            slice_count=3,
-            slice_resolution=201,
-            pair_points=10_000,
-        )
+        return dataclasses.replace(base, name="quick", **QUICK)
 
     @classmethod
     def tiny(cls, dim: int = 20, *, seed: int = 0) -> ReproduceConfig:
@@ -391,59 +408,48 @@ class ReproduceConfig:
         Returns
         -------
         ReproduceConfig
-            Small widths, a few hundred steps, a few hundred samples.
+            Small widths, a few hundred steps, a few thousand samples.
 
         Examples
         --------
         >>> ReproduceConfig.tiny().dim
         20
         """
-        return cls(
+        base = cls.paper(dim, seed=seed)
+        run = QuadRunConfig(
+            steps=300, lr=1e-2, readout_lr=3e-2, hidden=2 * dim, checkpoints=5
+        )
+        return dataclasses.replace(
+            base,
             name="tiny",
-            dim=dim,
-            seed=seed,
-            bound_dims=(dim, 5 * dim),
-            bound_points=30,
-            quad_hidden=2 * dim,
-            lr=1e-2,
-            fixed_train_size=60,
-            fixed_steps=300,
-            online_steps=300,
-            online_demo_dim=8,
-            online_demo_schedule=((1e-2, 1500), (3e-3, 1000), (1e-3, 1000)),
-            drift_steps=200,
-            drift_lr=1e-3,
-            drift_eval_points=500,
-            checkpoints=5,
-            distance_points=40,
-            relu_hidden=(32, 32),
-            relu_steps=300,
-            relu_lr=1e-2,
-            mc_samples=2_000,
-            pgd_points=10,
-            pgd_steps=100,
-            pgd_step_size=0.02,
-            slice_count=1,
-            slice_resolution=21,
-            pair_points=200,
+            bounds=BoundsConfig(dims=(dim, 5 * dim), n_points=30, pair_points=200),
+            fixed_set=dataclasses.replace(run, train_size=60),
+            online=run,
+            adversarial=dataclasses.replace(run, steps=200),
+            drift=DriftConfig(
+                run=dataclasses.replace(run, steps=200, lr=1e-3, readout_lr=None),
+                eval_points=500,
+            ),
+            relu=ReluRunConfig(hidden=(32, 32), steps=300, lr=1e-2, checkpoints=5),
+            attacks=AttackConfig(n_points=10, steps=100, step_size=0.02),
+            montecarlo=MonteCarloConfig(n_samples=2_000, distance_points=40),
+            slices=SliceConfig(resolution=21),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the configuration as a JSON-serialisable dict.
+        """Return the configuration as a JSON-serialisable nested dict.
 
         Returns
         -------
         dict
-            Field name → value (tuples become lists).
+            Field name → value; sections are dicts, tuples become lists.
 
         Examples
         --------
-        >>> ReproduceConfig.tiny().to_dict()["dim"]
-        20
+        >>> ReproduceConfig.tiny().to_dict()["relu"]["hidden"]
+        [32, 32]
         """
-        return {
-            f.name: _listed(getattr(self, f.name)) for f in dataclasses.fields(self)
-        }
+        return json.loads(json.dumps(dataclasses.asdict(self)))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReproduceConfig:
@@ -470,12 +476,7 @@ class ReproduceConfig:
         >>> ReproduceConfig.from_dict(cfg.to_dict()) == cfg
         True
         """
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - names
-        if unknown:
-            msg = f"`data` has unknown configuration keys {sorted(unknown)!r}."
-            raise ValueError(msg)
-        return cls(**{k: _tupled(v) for k, v in data.items()})
+        return _build(cls, data)
 
     def fingerprint(self) -> str:
         """Return a short hash identifying this configuration.
@@ -492,3 +493,24 @@ class ReproduceConfig:
         """
         text = json.dumps(self.to_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _build(cls: type, data: Mapping[str, Any]) -> Any:
+    """Build dataclass ``cls`` from nested dicts (lists become tuples)."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(data) - set(fields)
+    if unknown:
+        msg = f"`data` has unknown configuration keys {sorted(unknown)!r}."
+        raise ValueError(msg)
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        kind = _SECTIONS.get(name) if cls is ReproduceConfig else None
+        if cls is DriftConfig and name == "run":
+            kind = QuadRunConfig
+        if kind is not None and isinstance(value, Mapping):
+            kwargs[name] = _build(kind, value)
+        elif isinstance(value, list):
+            kwargs[name] = tuple(value)
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)

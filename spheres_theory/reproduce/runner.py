@@ -1,37 +1,19 @@
-"""Run the report items, cache their results and write the report."""
+"""Run the report items (in parallel processes if asked), cache, report."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
-
-from spheres_theory._parallel import dask_client
 
 from .config import ReproduceConfig
-from .items.attack_gap import attack_gap_experiment
-from .items.bounds import bound_curves
-from .items.drift import perfect_init_drift
-from .items.error_distance import (
-    assemble_error_distance,
-    item5_generators,
-    quad_columns,
-    relu_checkpoints,
-    run_error_vs_distance,
-)
-from .items.fixed_set import run_fixed_set_quadnet
-from .items.headline import headline_table
-from .items.online import online_quadnet
-from .items.slices import decision_slices
-from .report import write_report
 from .store import load_result, save_result
 
 #: Names of the report items, in order (also the result file names).
@@ -39,12 +21,29 @@ ITEMS: tuple[str, ...] = (
     "bounds",
     "fixed_set",
     "online",
+    "adversarial",
     "drift",
+    "relu",
     "error_distance",
     "attack_gap",
     "slices",
     "headline",
 )
+
+# Item → the results and nets it needs from earlier items.
+_NEEDS_RESULTS: dict[str, tuple[str, ...]] = {
+    "error_distance": ("fixed_set", "online", "adversarial", "relu"),
+    "headline": ITEMS[:-1],
+}
+_NEEDS_NETS: dict[str, tuple[str, ...]] = {
+    "attack_gap": ("fixed_set_final", "fixed_set_early"),
+    "slices": ("relu_final",),
+}
+_PRODUCER = {
+    "fixed_set_final": "fixed_set",
+    "fixed_set_early": "fixed_set",
+    "relu_final": "relu",
+}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -65,6 +64,9 @@ class ReproductionResult:
         The written ``report.md``.
     figures : tuple of pathlib.Path
         Figures written by the ``plot`` hook.
+    nets : tuple of pathlib.Path
+        The trained quad nets, each a ``.npz`` with ``W``, ``w``, ``b`` that
+        ``spheres-theory verify`` reads.
     """
 
     config: ReproduceConfig
@@ -73,21 +75,226 @@ class ReproductionResult:
     reused: tuple[str, ...]
     report: Path
     figures: tuple[Path, ...]
+    nets: tuple[Path, ...]
+
+
+def run_item(
+    name: str,
+    config: ReproduceConfig,
+    results: Mapping[str, Any],
+    nets: Mapping[str, Any],
+    progress: bool = False,
+) -> tuple[Any, dict[str, Any], float]:
+    """Run one item: (result, trained nets to keep, seconds).
+
+    Module-level so that worker processes (and dask) can run it.  ``results``
+    and ``nets`` hold what the item needs from earlier items.
+    """
+    from spheres_theory.sphere import ConcentricSpheres
+
+    from .items import (
+        adversarial,
+        attack_gap,
+        bounds,
+        drift,
+        error_distance,
+        fixed_set,
+        headline,
+        online,
+        relu,
+        slices,
+    )
+
+    gen = np.random.default_rng([config.seed, ITEMS.index(name)])
+    sp = ConcentricSpheres(config.dim, outer_radius=config.outer_radius)
+    start = time.perf_counter()
+    out: dict[str, Any] = {}
+    c = config
+    if name == "bounds":
+        result: Any = bounds.bound_curves(c.bounds)
+    elif name == "fixed_set":
+        result, out = fixed_set.fixed_set_quadnet(
+            sp, c.fixed_set, c.montecarlo, gen, progress=progress
+        )
+    elif name == "online":
+        result, out = online.online_quadnet(sp, c.online, gen, progress=progress)
+    elif name == "adversarial":
+        result, out = adversarial.adversarial_quadnet(sp, c.adversarial, gen)
+    elif name == "drift":
+        result, out = drift.perfect_init_drift(sp, c.drift, gen, progress=progress)
+    elif name == "relu":
+        result, out = relu.relu_net(
+            sp, c.relu, c.attacks, c.montecarlo, gen, progress=progress
+        )
+    elif name == "error_distance":
+        runs = {k: results[k] for k in ("fixed_set", "online", "adversarial")}
+        result = error_distance.error_vs_distance(
+            sp, runs, results["relu"], c.montecarlo, c.bounds, gen
+        )
+    elif name == "attack_gap":
+        result = attack_gap.attack_gap_experiment(
+            sp, nets["fixed_set_final"], nets["fixed_set_early"], c.attacks, gen
+        )
+    elif name == "slices":
+        result = slices.decision_slices(
+            sp, nets["relu_final"], c.slices, c.attacks, gen
+        )
+    else:
+        result = headline.headline_table(c.dim, c.outer_radius, c.bounds, results, gen)
+    return result, out, time.perf_counter() - start
+
+
+class _Run:
+    """Bookkeeping of one :func:`run_reproduction` call."""
+
+    def __init__(
+        self, config: ReproduceConfig, out: Path, force: bool, log: Callable
+    ) -> None:
+        self.config, self.out, self.log = config, out, log
+        self.fingerprint = config.fingerprint()
+        self.results: dict[str, Any] = {}
+        self.seconds: dict[str, float] = {}
+        self.nets: dict[str, Any] = {}
+        self.reused: list[str] = []
+        self.start = time.perf_counter()
+        self.estimate = estimate_seconds(config)
+        for sub in ("results", "models", "nets"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+        for name in ITEMS:
+            if not force and (saved := self._saved(name)) is not None:
+                self.results[name] = saved
+                self.reused.append(name)
+                log(f"{name}: reused the saved result")
+
+    def _saved(self, name: str) -> Any:
+        base = self.out / "results" / name
+        if not base.with_suffix(".json").exists():
+            return None
+        doc = json.loads(base.with_suffix(".json").read_text())
+        if doc.get("extra", {}).get("fingerprint") != self.fingerprint:
+            return None
+        missing = [
+            n
+            for n, item in _PRODUCER.items()
+            if item == name and not (self.out / "models" / f"{n}.npz").exists()
+        ]
+        if missing:
+            return None
+        self.seconds[name] = float(doc["extra"]["seconds"])
+        return load_result(base)
+
+    def net(self, name: str) -> Any:
+        from spheres_theory.training import load_model
+
+        if name not in self.nets:
+            self.nets[name] = load_model(self.out / "models" / f"{name}.npz")
+        return self.nets[name]
+
+    def inputs(self, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        results = {k: self.results[k] for k in _NEEDS_RESULTS.get(name, ())}
+        nets = {k: self.net(k) for k in _NEEDS_NETS.get(name, ())}
+        return results, nets
+
+    def finish(self, name: str, result: Any, nets: Mapping[str, Any], secs: float):
+        from spheres_theory.training import save_model
+
+        for key, net in nets.items():
+            save_model(net, self.out / "models" / f"{key}.npz")
+            self.nets[key] = net
+            if hasattr(net, "to_rule"):  # a quad net: W, w, b for `verify`
+                np.savez(
+                    self.out / "nets" / f"{key}.npz",
+                    W=np.asarray(net.W),
+                    w=np.asarray(net.w),
+                    b=np.asarray(net.b),
+                )
+        self.results[name] = result
+        self.seconds[name] = secs
+        save_result(
+            result,
+            self.out / "results" / name,
+            extra={"fingerprint": self.fingerprint, "seconds": secs},
+        )
+        done = [n for n in ITEMS if n in self.results]
+        left = sum(self.estimate[n] for n in ITEMS if n not in self.results)
+        elapsed = time.perf_counter() - self.start
+        self.log(
+            f"[{len(done)}/{len(ITEMS)}] {name}: {secs:.1f} s "
+            f"(elapsed {_clock(elapsed)}, about {_clock(left)} of work left)"
+        )
+
+
+def _clock(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    m, s = divmod(round(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"
+
+
+def estimate_seconds(config: ReproduceConfig) -> dict[str, float]:
+    """Projected seconds per item on one core, from the configured sizes.
+
+    A rough model (per-step and per-sample costs measured at d = 500 on a
+    2-core machine, scaled by the layer sizes); printed before a run starts.
+    """
+    d = config.dim
+
+    def quad(run: Any) -> float:
+        return run.steps * 2.0e-3 * (run.hidden * d) / 5e5 + 5.0
+
+    relu_width = sum(config.relu.hidden) * d / 2
+    relu_step = 2.5e-3 * max(relu_width / 1.3e5, 0.05)
+    mc = config.montecarlo
+    relu_ckpt = 2 * mc.n_samples * 1e-6 * relu_width / 1.3e5 * 4.0
+    attack = config.attacks.n_points * config.attacks.steps * 2e-5
+    return {
+        "bounds": 1.0,
+        "fixed_set": quad(config.fixed_set) + 2 * mc.n_samples * d * 1e-8,
+        "online": quad(config.online),
+        "adversarial": quad(config.adversarial) * 4.0,
+        "drift": quad(config.drift.run),
+        "relu": config.relu.steps * relu_step
+        + config.relu.checkpoints * (attack + relu_ckpt / 10)
+        + relu_ckpt,
+        "error_distance": 3 * 20 * mc.distance_points * 2e-4,
+        "attack_gap": 2 * attack,
+        "slices": attack + config.slices.resolution**2 * 1e-5,
+        "headline": 3.0,
+    }
 
 
 def _quiet(line: str) -> None:
     """Drop a log line."""
 
 
+def _stages(todo: list[str]) -> list[list[str]]:
+    """Items in dependency order: the trainings first, then what uses them."""
+    first = [n for n in ("relu", "online", "adversarial", "fixed_set", "drift")]
+    stages = [
+        ["bounds", *first],
+        ["error_distance", "attack_gap", "slices"],
+        ["headline"],
+    ]
+    return [[n for n in stage if n in todo] for stage in stages]
+
+
+def _init_worker() -> None:  # pragma: no cover - runs in worker processes
+    """One BLAS thread per worker process (the worker is ours alone)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def run_reproduction(
     config: ReproduceConfig,
     out_dir: str | Path,
     *,
-    progress: bool = True,
+    progress: bool = False,
     force: bool = False,
     plot: Callable[[Mapping[str, Any], Path], Any] | None = None,
     log: Callable[[str], Any] | None = None,
-    scheduler: str | None = None,
+    workers: int = 1,
+    scheduler: Any = None,
 ) -> ReproductionResult:
     """Run every report item, save the results and write ``report.md``.
 
@@ -97,29 +304,30 @@ def run_reproduction(
         Sizes and seeds.
     out_dir : str or path-like
         Output folder (created): ``results/<item>.npz|.json``,
-        ``models/*.npz``, ``figures/*.png`` (by ``plot``), ``config.json``,
+        ``models/<net>.npz`` (for reruns), ``nets/<net>.npz`` (every trained
+        quad net as ``W``, ``w``, ``b``, readable by ``spheres-theory
+        verify``), ``figures/*.png`` (by ``plot``), ``config.json``,
         ``report.md``.
-    progress : bool, default True
-        Show tqdm training progress bars.
+    progress : bool, default False
+        Show tqdm training bars (in-process runs only).
     force : bool, default False
         Recompute items whose saved result exists.  Without it a saved result
         is reused when it was computed with the same configuration
         (:meth:`ReproduceConfig.fingerprint`).
     plot : callable, optional
         ``plot(results, figures_dir)`` returning the written paths, e.g.
-        :func:`spheres_theory.plotting.save_figures` (this module does not
-        import matplotlib).  Without it the report links the figures already
-        in ``out_dir/figures`` from an earlier run.
+        :func:`spheres_theory.reproduce.figures.save_figures`.  Without it the
+        report links the figures already in ``out_dir/figures``.
     log : callable, optional
-        Receives one line per event (item started, reused, done); by default
-        the lines are dropped.  The command line passes a stderr writer.
-    scheduler : str, optional
-        ``None`` (default) runs the items one after the other in this process.
-        ``"local"`` starts a :class:`dask.distributed.LocalCluster` (one
-        single-threaded worker process per core) and ``"tcp://host:port"``
-        connects to a running dask scheduler; the independent items then run
-        in parallel (items 1–5, then 6–7; item 8 here), without progress
-        bars.  Needs the ``dask`` extra (``dask[distributed]``).
+        Receives one line per event (projected time, item done with the
+        elapsed time and the work left); by default the lines are dropped.
+    workers : int, default 1
+        Worker processes for the independent items (1: everything in this
+        process).  Each worker runs one BLAS thread.
+    scheduler : str or dask.distributed.Client, optional
+        Run the items on dask instead: ``"local"`` (a LocalCluster of
+        single-threaded processes) or a scheduler address; needs the ``dask``
+        extra.  Excludes ``workers > 1``.
 
     Returns
     -------
@@ -129,238 +337,91 @@ def run_reproduction(
     Notes
     -----
     Item k draws its randomness from ``numpy.random.default_rng([seed, k])``,
-    so a rerun of one item gives the same numbers as in the full run.  Items
-    6 and 7 attack the models trained in items 2 and 5 (saved under
-    ``models/``).  The quad-net points of item 5 are item 3's checkpoints
-    (:func:`error_vs_distance` with ``online=``): item 5 trains only the ReLU
-    net, and when item 3 is recomputed while item 5 is reused, item 5's
-    quad-net columns are replaced by the new item 3's (its ReLU part is kept).
+    so every item gives the same numbers whether it runs alone, in this
+    process or in a worker.  The trainings (items 2–6) are independent; items
+    7–9 use their results and nets, item 10 all results.  The library's
+    process-wide state (BLAS threads, warning filters) is left alone.
 
     References
     ----------
     .. [1] J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> cfg = dataclasses.replace(ReproduceConfig.tiny(dim=8), checkpoints=3)
-    >>> with tempfile.TemporaryDirectory() as tmp:  # doctest: +SKIP
-    ...     run = run_reproduction(cfg, tmp, progress=False)
     """
-    return _run_reproduction(config, out_dir, progress, force, plot, log, scheduler)
+    from spheres_theory._validation import check_int
 
-
-def _run_reproduction(
-    config: ReproduceConfig,
-    out_dir: str | Path,
-    progress: bool,
-    force: bool,
-    plot: Callable[[Mapping[str, Any], Path], Any] | None,
-    log: Callable[[str], Any] | None,
-    scheduler: str | None,
-) -> ReproductionResult:
-    from spheres_theory.training import load_model, save_model
-
+    workers = check_int(workers, "workers", minimum=1)
+    if workers > 1 and scheduler is not None:
+        msg = "`workers` > 1 and `scheduler` exclude each other; pass one."
+        raise ValueError(msg)
     out = Path(out_dir)
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "models").mkdir(parents=True, exist_ok=True)
-    if log is None:
-        log = _quiet
-    fingerprint = config.fingerprint()
+    out.mkdir(parents=True, exist_ok=True)
+    log = _quiet if log is None else log
     (out / "config.json").write_text(
-        json.dumps({"fingerprint": fingerprint, "config": config.to_dict()}, indent=1)
+        json.dumps(
+            {"fingerprint": config.fingerprint(), "config": config.to_dict()},
+            indent=1,
+        )
         + "\n"
     )
-    results: dict[str, Any] = {}
-    seconds: dict[str, float] = {}
-    reused: list[str] = []
-    models: dict[str, Any] = {}
+    run = _Run(config, out, force, log)
+    todo = [n for n in ITEMS if n not in run.results]
+    projected = sum(run.estimate[n] for n in todo) / max(workers, 1)
+    log(f"projected time: about {_clock(projected)} ({len(todo)} items to run)")
+    if scheduler is not None:
+        from spheres_theory._parallel import dask_client
 
-    def saved(name: str) -> Any:
-        base = out / "results" / name
-        if force or not base.with_suffix(".json").exists():
-            return None
-        try:
-            doc = json.loads(base.with_suffix(".json").read_text())
-            if doc.get("extra", {}).get("fingerprint") != fingerprint:
-                return None
-            seconds[name] = float(doc["extra"].get("seconds", math.nan))
-            return load_result(base)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def model(name: str) -> Any:
-        if name not in models:
-            path = out / "models" / f"{name}.npz"
-            models[name] = load_model(path) if path.exists() else None
-        return models[name]
-
-    todo = []
-    for index, name in enumerate(ITEMS):
-        previous = saved(name)
-        if previous is not None:
-            results[name] = previous
-            reused.append(name)
-            log(f"[{index + 1}/{len(ITEMS)}] {name}: reused saved result")
-        else:
-            todo.append(name)
-
-    def store(name: str, result: Any) -> None:
-        results[name] = result
-        save_result(
-            result,
-            out / "results" / name,
-            extra={"fingerprint": fingerprint, "seconds": seconds[name]},
-        )
-
-    def finish(name: str, result: Any, net: Any, elapsed: float) -> None:
-        if net is not None:
-            key = "fixed_quadnet" if name == "fixed_set" else "relu"
-            save_model(net, out / "models" / f"{key}.npz")
-            models[key] = net
-        seconds[name] = elapsed
-        store(name, result)
-        log(f"    {name}: {elapsed:.2f} s")
-        if name == "online" and "error_distance" in reused:
-            # Item 5 plots item 3's checkpoints: keep them in step.
-            store(
-                "error_distance",
-                dataclasses.replace(results["error_distance"], **quad_columns(result)),
-            )
-            log("    error_distance: quad-net columns updated from item 3")
-
-    if scheduler is None:
-        for name in todo:
-            log(f"[{ITEMS.index(name) + 1}/{len(ITEMS)}] {name}: running")
-            needs = _NEEDS.get(name)
-            finish(
-                name,
-                *_run_item(
-                    name,
-                    config,
-                    progress,
-                    model(needs) if needs else None,
-                    results if name in ("error_distance", "headline") else None,
-                ),
-            )
+        with dask_client(scheduler) as client:
+            _execute(run, todo, lambda f, *a: client.submit(f, *a, pure=False))
+    elif workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_init_worker) as pool:
+            _execute(run, todo, pool.submit)
     else:
-        _run_distributed(scheduler, todo, config, results, model, finish, log)
+        _execute(run, todo, None, progress=progress)
+    return _report(run, plot)
+
+
+def _execute(
+    run: _Run, todo: list[str], submit: Any, *, progress: bool = False
+) -> None:
+    """Run ``todo`` stage by stage, in this process or through ``submit``."""
+    for stage in _stages(todo):
+        if submit is None:
+            for name in stage:
+                results, nets = run.inputs(name)
+                run.finish(name, *run_item(name, run.config, results, nets, progress))
+            continue
+        futures: dict[str, Future] = {}
+        for name in stage:
+            results, nets = run.inputs(name)
+            futures[name] = submit(run_item, name, run.config, results, nets)
+        for name in stage:
+            run.finish(name, *futures[name].result())
+
+
+def _report(
+    run: _Run, plot: Callable[[Mapping[str, Any], Path], Any] | None
+) -> ReproductionResult:
+    from .report import write_report
+
+    out = run.out
     if plot is not None:
-        figures = tuple(Path(p) for p in plot(results, out / "figures"))
+        figures = tuple(Path(p) for p in plot(run.results, out / "figures"))
     else:  # keep figures of an earlier run in the report
-        figures = tuple(
-            p for name in ITEMS if (p := out / "figures" / f"{name}.png").exists()
-        )
+        figures = tuple(sorted((out / "figures").glob("*.png")))
+    nets = tuple(sorted((out / "nets").glob("*.npz")))
     report = out / "report.md"
     report.write_text(
-        write_report(config, results, seconds, tuple(reused), figures, out),
+        write_report(
+            run.config, run.results, run.seconds, tuple(run.reused), figures, out
+        ),
         encoding="utf-8",
     )
-    log(f"report: {report}")
+    run.log(f"report: {report}")
     return ReproductionResult(
-        config=config,
-        results=results,
-        seconds=seconds,
-        reused=tuple(reused),
+        config=run.config,
+        results=run.results,
+        seconds=run.seconds,
+        reused=tuple(run.reused),
         report=report,
         figures=figures,
+        nets=nets,
     )
-
-
-# Item → the saved model it attacks.
-_NEEDS = {"attack_gap": "fixed_quadnet", "slices": "relu"}
-
-
-def _run_item(
-    name: str,
-    config: ReproduceConfig,
-    progress: bool,
-    model: Any = None,
-    results: Mapping[str, Any] | None = None,
-) -> tuple[Any, Any, float]:
-    """Run one item: (result, trained model to keep or None, seconds).
-
-    Module-level and free of closures so that dask can ship it to workers.
-    ``results`` holds item 3's result for item 5 and every result for item 8.
-    """
-    gen = np.random.default_rng([config.seed, ITEMS.index(name)])
-    start = time.perf_counter()
-    net = None
-    if name == "bounds":
-        result: Any = bound_curves(config, gen)
-    elif name == "fixed_set":
-        result, net = run_fixed_set_quadnet(config, gen, progress)
-    elif name == "online":
-        result = online_quadnet(config, gen, progress=progress)
-    elif name == "drift":
-        result = perfect_init_drift(config, gen, progress=progress)
-    elif name == "error_distance":
-        online = None if results is None else results.get("online")
-        result, net = run_error_vs_distance(config, gen, progress, online)
-    elif name == "attack_gap":
-        result = attack_gap_experiment(config, gen, model=model, progress=progress)
-    elif name == "slices":
-        result = decision_slices(config, gen, model=model, progress=progress)
-    else:
-        result = headline_table(config, gen, results=results)
-    return result, net, time.perf_counter() - start
-
-
-def _run_relu_part(
-    config: ReproduceConfig,
-) -> tuple[dict[str, NDArray[Any]], Any, float]:
-    """Item 5's ReLU part with item 5's stream: (columns, model, seconds)."""
-    gen = np.random.default_rng([config.seed, ITEMS.index("error_distance")])
-    start = time.perf_counter()
-    _, relu_gen = item5_generators(gen)
-    relu, net = relu_checkpoints(config, relu_gen, False)
-    return relu, net, time.perf_counter() - start
-
-
-def _run_distributed(
-    scheduler: str,
-    todo: list[str],
-    config: ReproduceConfig,
-    results: dict[str, Any],
-    model: Callable[[str], Any],
-    finish: Callable[[str, Any, Any, float], None],
-    log: Callable[[str], Any],
-) -> None:
-    """Run the items of ``todo`` on a dask cluster, stage by stage."""
-    stages = (
-        ("bounds", "fixed_set", "online", "drift", "error_distance"),
-        ("attack_gap", "slices"),
-    )
-    with dask_client(scheduler) as client:
-        for stage in stages:
-            names = [n for n in stage if n in todo]
-            futures = {}
-            for name in names:
-                log(f"[{ITEMS.index(name) + 1}/{len(ITEMS)}] {name}: submitted")
-                needs = _NEEDS.get(name)
-                futures[name] = (
-                    # Item 5 needs item 3's result: only its ReLU part runs
-                    # in parallel with item 3; the two are joined below.
-                    client.submit(_run_relu_part, config, pure=False)
-                    if name == "error_distance"
-                    else client.submit(
-                        _run_item,
-                        name,
-                        config,
-                        False,
-                        model(needs) if needs else None,
-                        pure=False,
-                    )
-                )
-            for name in names:
-                if name == "error_distance":
-                    continue
-                finish(name, *futures[name].result())
-            if "error_distance" in names:
-                relu, net, elapsed = futures["error_distance"].result()
-                start = time.perf_counter()
-                result = assemble_error_distance(config, results["online"], relu)
-                elapsed += time.perf_counter() - start
-                finish("error_distance", result, net, elapsed)
-    if "headline" in todo:
-        finish("headline", *_run_item("headline", config, False, None, results))

@@ -1,6 +1,7 @@
 """The report items of the reproduction, one module each."""
 
 from . import (
+    adversarial,
     attack_gap,
     bounds,
     drift,
@@ -8,10 +9,12 @@ from . import (
     fixed_set,
     headline,
     online,
+    relu,
     slices,
 )
 
 __all__ = [
+    "adversarial",
     "attack_gap",
     "bounds",
     "drift",
@@ -19,5 +22,6 @@ __all__ = [
     "fixed_set",
     "headline",
     "online",
+    "relu",
     "slices",
 ]

@@ -1,4 +1,4 @@
-"""Item 6: PGD distance over the exact nearest-error distance of a quad net."""
+"""Item 8: PGD distance over the exact nearest-error distance of quad nets."""
 
 from __future__ import annotations
 
@@ -8,106 +8,123 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._common import RNG, log10_prob, spheres_of
-from ..config import ReproduceConfig
+from spheres_theory.sphere import ConcentricSpheres
+
+from ..config import AttackConfig
 from ..store import Result
-from .fixed_set import run_fixed_set_quadnet
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class AttackGapResult(Result):
-    """Item 6: PGD distance ÷ exact nearest-error distance for a quad net.
+    """Item 8: PGD distance ÷ exact nearest-error distance, two quad nets.
+
+    ``*_low`` fields belong to the low-error net (item 2's final net),
+    ``*_early`` ones to an early checkpoint of the same run.
 
     Attributes
     ----------
-    ratios : ndarray of shape (n,)
-        Per-point ratio (≥ 1) over points where both distances are finite and
-        the exact one is positive.
-    exact_distances, pgd_distances : ndarray of shape (n,)
-        The per-point distances behind ``ratios``.
-    success_rate : float
+    ratios_low, ratios_early : ndarray
+        Per-point ratios (≥ 1) over points where both distances are finite
+        and the exact one positive.
+    exact_low, exact_early, pgd_low, pgd_early : ndarray
+        The per-point distances behind the ratios.
+    success_low, success_early : float
         Fraction of PGD runs that found an error.
+    log10_error_low, log10_error_early : float
+        log10 of each net's exact inner error rate.
     n_points : int
-        Attacked points.
-    log10_error_inner : float
-        log10 of the model's exact inner error rate.
+        Attacked points per net.
     """
 
-    ratios: NDArray[np.float64]
-    exact_distances: NDArray[np.float64]
-    pgd_distances: NDArray[np.float64]
-    success_rate: float
+    ratios_low: NDArray[np.float64]
+    exact_low: NDArray[np.float64]
+    pgd_low: NDArray[np.float64]
+    success_low: float
+    log10_error_low: float
+    ratios_early: NDArray[np.float64]
+    exact_early: NDArray[np.float64]
+    pgd_early: NDArray[np.float64]
+    success_early: float
+    log10_error_early: float
     n_points: int
-    log10_error_inner: float
+
+
+def _gap(
+    model: Any, spheres: ConcentricSpheres, attacks: AttackConfig, gen: Any
+) -> tuple[NDArray[np.float64], ...]:
+    from spheres_theory.attacks import attack_gap
+
+    gap = attack_gap(
+        model,
+        spheres,
+        n_points=attacks.n_points,
+        sphere="inner",
+        on_manifold=True,
+        rng=gen,
+        step_size=attacks.step_size,
+        steps=attacks.steps,
+    )
+    ratios = np.asarray(gap.ratios, dtype=np.float64)
+    use = np.isfinite(ratios)
+    log10 = model.to_rule().error_rate(spheres, sphere="inner").log10_value
+    return (
+        ratios[use],
+        np.asarray(gap.exact_distance, dtype=np.float64)[use],
+        np.asarray(gap.pgd_distance, dtype=np.float64)[use],
+        float(gap.attack.success_rate),
+        float(log10),
+    )
 
 
 def attack_gap_experiment(
-    config: ReproduceConfig,
-    rng: RNG = None,
-    *,
-    model: Any = None,
-    progress: bool = False,
+    spheres: ConcentricSpheres,
+    low_error_net: Any,
+    early_net: Any,
+    attacks: AttackConfig,
+    rng: Any = None,
 ) -> AttackGapResult:
-    """Item 6: how far PGD distances are from the exact nearest errors.
+    """Item 8: how far PGD distances are from the exact nearest errors.
 
     Parameters
     ----------
-    config : ReproduceConfig
-        Uses ``pgd_points`` and the PGD settings (and item 2's settings when
-        ``model`` is None).
+    spheres : ConcentricSpheres
+        The data distribution.
+    low_error_net, early_net : QuadNet
+        A low-error net (item 2's final net) and an early checkpoint.
+    attacks : AttackConfig
+        PGD settings and the number of attacked points.
     rng : None, int or numpy.random.Generator, optional
         Source of randomness.
-    model : QuadNet, optional
-        The quad net to attack; by default one is trained on a fixed set as in
-        :func:`fixed_set_quadnet`.
-    progress : bool, default False
-        Show a tqdm bar while training.
 
     Returns
     -------
     AttackGapResult
-        Per-point ratios PGD distance ÷ exact distance (≥ 1).
+        Per-point ratios PGD distance ÷ exact distance (≥ 1) for both nets.
 
     Notes
     -----
     Runs :func:`spheres_theory.attacks.attack_gap`: the exact distances are
-    the on-manifold nearest errors of the quad net's rule (SPEC §5); PGD with
-    nearest-stop only bounds them from above.  Points already misclassified,
-    without an error on their sphere, or where PGD failed are left out.
+    the on-sphere nearest errors of each net's rule; PGD with nearest-stop
+    only bounds them from above.  Points already misclassified, without an
+    error on their sphere, or where PGD failed are left out.
 
     References
     ----------
     .. [1] J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018, §6.
-
-    Examples
-    --------
-    >>> r = attack_gap_experiment(ReproduceConfig.tiny(dim=10), rng=0)
-    >>> bool(np.all(r.ratios >= 1 - 1e-9))
-    True
     """
-    from spheres_theory.attacks import attack_gap
-
     gen = np.random.default_rng(rng)
-    sp = spheres_of(config)
-    if model is None:
-        _, model = run_fixed_set_quadnet(config, gen, progress)
-    gap = attack_gap(
-        model,
-        sp,
-        n_points=config.pgd_points,
-        sphere="inner",
-        on_manifold=True,
-        rng=gen,
-        step_size=config.pgd_step_size,
-        steps=config.pgd_steps,
-    )
-    ratio = np.asarray(gap.ratio, dtype=np.float64)
-    use = np.isfinite(ratio)
+    low = _gap(low_error_net, spheres, attacks, gen)
+    early = _gap(early_net, spheres, attacks, gen)
     return AttackGapResult(
-        ratios=ratio[use],
-        exact_distances=np.asarray(gap.exact_distance, dtype=np.float64)[use],
-        pgd_distances=np.asarray(gap.pgd_distance, dtype=np.float64)[use],
-        success_rate=float(gap.attack.success_rate),
-        n_points=config.pgd_points,
-        log10_error_inner=log10_prob(model.to_rule().error_rate(sp, sphere="inner")),
+        ratios_low=low[0],
+        exact_low=low[1],
+        pgd_low=low[2],
+        success_low=low[3],
+        log10_error_low=low[4],
+        ratios_early=early[0],
+        exact_early=early[1],
+        pgd_early=early[2],
+        success_early=early[3],
+        log10_error_early=early[4],
+        n_points=attacks.n_points,
     )
