@@ -5,10 +5,8 @@ Lévy bound and the paper's asymptotic form); :func:`plot_alpha_histogram` a
 rule's coefficients against the perfect band [1/R², 1].  The reproduction's
 figures (:mod:`spheres_theory.reproduce.figures`) are built on these.  Pass an
 ``Axes`` of a bare :class:`matplotlib.figure.Figure` to keep pyplot out.
-
-References
-----------
-.. [1] J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018.
+The curves and the band are those of Gilmer et al., "Adversarial Spheres",
+arXiv:1801.02774, 2018.
 """
 
 from __future__ import annotations

@@ -185,3 +185,60 @@ def test_bad_arguments_are_rejected(tmp_path):
     with pytest.raises(ValueError, match="exclude each other"):
         run_reproduction(cfg, tmp_path, workers=2, scheduler="local")
     assert main(["reproduce", "--tiny", "--workers", "0", "--out", str(tmp_path)]) == 2
+
+
+def _resumable_config():
+    tiny = ReproduceConfig.tiny(8)
+    return dataclasses.replace(
+        tiny,
+        save_every=100,
+        online=dataclasses.replace(tiny.online, steps=4000, checkpoints=8),
+        relu=dataclasses.replace(tiny.relu, steps=4000, checkpoints=8),
+    )
+
+
+_CHILD = """
+import json, sys
+from spheres_theory.reproduce import ReproduceConfig, run_reproduction
+cfg = ReproduceConfig.from_dict(json.loads(open(sys.argv[1]).read()))
+run_reproduction(cfg, sys.argv[2])
+"""
+
+
+def test_killed_run_resumes_to_the_numbers_of_an_uninterrupted_one(tmp_path):
+    """kill -9 in the middle of a training item, rerun: the same numbers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cfg = _resumable_config()
+    (tmp_path / "cfg.json").write_text(json.dumps(cfg.to_dict()))
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(tmp_path / "cfg.json"), str(killed)]
+    )
+    state = killed / "state" / "relu.npz"
+    deadline = time.monotonic() + 300
+    while not state.exists() and proc.poll() is None:
+        assert time.monotonic() < deadline, "the child never saved a state"
+        time.sleep(0.01)
+    time.sleep(0.2)  # somewhere inside the ReLU run (the first training)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "results" / "relu.json").exists(), "killed too late"
+    assert (killed / "state" / "relu.npz").exists()
+    resumed = run_reproduction(cfg, killed)
+    assert "bounds" in resumed.reused and "relu" not in resumed.reused
+    whole = run_reproduction(cfg, tmp_path / "whole")
+    for name in ("online", "relu", "fixed_set", "drift", "adversarial"):
+        a, b = resumed.results[name], whole.results[name]
+        for field in dataclasses.fields(a):
+            if field.name == "seconds":
+                continue
+            x, y = getattr(a, field.name), getattr(b, field.name)
+            if isinstance(x, np.ndarray):
+                np.testing.assert_array_equal(x, y, err_msg=f"{name}.{field.name}")
+            else:
+                assert x == y or (x != x and y != y), (name, field.name)

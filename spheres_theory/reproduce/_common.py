@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -116,6 +118,114 @@ def rule_row(rule: Any, spheres: ConcentricSpheres) -> dict[str, Any]:
     }
 
 
+def _save_rows(path: Path, rows: dict[int, dict[str, Any]], extra: dict) -> None:
+    """Write checkpoint rows (and ``extra`` arrays) to ``path``, atomically."""
+    arrays = {
+        f"{step}:{k}": np.asarray(v)
+        for step, row in rows.items()
+        for k, v in row.items()
+    }
+    arrays.update({f"_:{k}": np.asarray(v) for k, v in extra.items()})
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def _load_rows(path: Path) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    extra: dict[str, Any] = {}
+    with np.load(path, allow_pickle=False) as data:
+        for key in data.files:
+            step, name = key.split(":", 1)
+            value = data[key]
+            value = value[()] if value.ndim == 0 else value
+            if step == "_":
+                extra[name] = value
+            else:
+                rows.setdefault(int(step), {})[name] = value
+    return rows, extra
+
+
+def train_resumable(
+    model: Any,
+    spheres: ConcentricSpheres,
+    *,
+    steps: int,
+    wanted: list[int],
+    record: Callable[[Any, int, float], dict[str, Any] | None],
+    stop: Callable[[dict[str, Any]], bool] | None = None,
+    state_file: Path | None = None,
+    save_every: int | None = None,
+    **train_kwargs: Any,
+) -> tuple[Any, dict[int, dict[str, Any]], float]:
+    """Train with checkpoints that survive a kill: (model, rows, seconds).
+
+    ``record(model, step, loss)`` returns the row of a wanted checkpoint
+    step.  With ``state_file`` the model, Adam's state and the rows are saved
+    every ``save_every`` steps (each file replaced atomically) and a rerun
+    continues from the last save, so a run killed at any moment ends with the
+    numbers of an uninterrupted one.  ``train_kwargs`` go to
+    :func:`spheres_theory.training.train` (``rng`` included: its stream is
+    part of the saved state).
+    """
+    from spheres_theory.training import (
+        load_training_state,
+        save_training_state,
+        train,
+    )
+
+    rows: dict[int, dict[str, Any]] = {}
+    state = None
+    seconds = 0.0
+    rows_file = None if state_file is None else state_file.with_suffix(".rows.npz")
+    stopped = False
+    if state_file is not None and state_file.exists() and rows_file.exists():
+        model, state = load_training_state(state_file)
+        rows, saved = _load_rows(rows_file)
+        # The rows are written before the state: rows past the saved state
+        # (a kill between the two writes) are recomputed by the retraining.
+        rows = {k: v for k, v in rows.items() if k <= state.step}
+        seconds = float(saved.get("seconds", 0.0))
+        stopped = int(saved.get("stopped_at", -1)) == state.step
+    wanted_set = set(wanted)
+
+    def callback(m: Any, ckpt: Any) -> bool:
+        nonlocal stopped
+        step = int(ckpt.step)
+        if step not in wanted_set or step in rows:
+            return False
+        row = record(m, step, float(ckpt.loss))
+        rows[step] = row
+        stopped = stop is not None and bool(stop(row))
+        return stopped
+
+    done = 0 if state is None else int(state.step)
+    chunk = steps if save_every is None or state_file is None else save_every
+    while done < steps and not stopped:
+        start = time.perf_counter()
+        n = min(chunk, steps - done)
+        hist = train(
+            model,
+            spheres,
+            steps=n,
+            state=state,
+            checkpoint_steps=[s for s in wanted if done <= s <= done + n],
+            callbacks=(callback,),
+            exact_checkpoints=False,
+            **train_kwargs,
+        )
+        state = hist.state
+        done = int(state.step)
+        seconds += time.perf_counter() - start
+        if state_file is not None:
+            mark = {"seconds": seconds, "stopped_at": done if stopped else -1}
+            _save_rows(rows_file, rows, mark)
+            save_training_state(state_file, model, state)
+    if 0 in wanted_set and 0 not in rows:  # steps == 0
+        rows[0] = record(model, 0, float("nan"))
+    return model, rows, seconds
+
+
 def run_quad(
     model: Any,
     spheres: ConcentricSpheres,
@@ -126,48 +236,46 @@ def run_quad(
     data: tuple[NDArray[Any], NDArray[Any]] | None = None,
     stop_when_perfect: bool = False,
     batch_transform: Any = None,
+    state_file: Path | None = None,
+    save_every: int | None = None,
     progress: bool = False,
-) -> QuadRun:
+) -> tuple[Any, QuadRun]:
     """Train a quad net as ``run`` says and record the exact theory.
 
     At each of ``run.checkpoints`` log-spaced steps the net's rule gives its
     sorted α, bad-α count, exact error rates and CLT estimate; ``extra(model)``
     adds item-specific columns.  With ``stop_when_perfect`` training stops at
     the first checkpoint whose rule is certified perfect (every α in the band).
+    Returns the trained net (a new object after a resume) and the run.
     """
-    from spheres_theory.training import train
-
     wanted = checkpoint_steps(run.steps, run.checkpoints)
-    rows: dict[int, dict[str, Any]] = {}
-    snapshots: dict[int, tuple[NDArray[np.float32], float, float]] = {}
 
-    def record(m: Any, ckpt: Any) -> bool:
+    def record(m: Any, step: int, loss: float) -> dict[str, Any]:
         row = rule_row(m.to_rule(), spheres)
-        row["train_loss"] = float(ckpt.loss)
+        row["train_loss"] = loss
         if extra is not None:
             row.update(extra(m))
-        rows[int(ckpt.step)] = row
-        snapshots[int(ckpt.step)] = (np.array(m.W), float(m.w), float(m.b))
-        return stop_when_perfect and row["n_bad_alphas"] == 0
+        row["W"], row["w"], row["b"] = np.array(m.W), float(m.w), float(m.b)
+        return row
 
-    start = time.perf_counter()
-    train(
+    model, rows, seconds = train_resumable(
         model,
         spheres,
         steps=run.steps,
+        wanted=wanted,
+        record=record,
+        stop=(lambda row: row["n_bad_alphas"] == 0) if stop_when_perfect else None,
+        state_file=state_file,
+        save_every=save_every,
         batch_size=run.batch_size,
         lr=geometric_schedule(run.lr, run.lr_final, run.steps),
         readout_lr=run.readout_lr,
         train_size=run.train_size if data is None else None,
         data=data,
         rng=rng,
-        checkpoint_steps=wanted,
-        callbacks=(record,),
-        exact_checkpoints=False,
         progress=progress,
         batch_transform=batch_transform,
     )
-    seconds = time.perf_counter() - start
     steps = sorted(rows)
 
     def col(name: str, dtype: Any = np.float64) -> NDArray[Any]:
@@ -180,8 +288,14 @@ def run_quad(
         "log10_error_outer",
         "log10_clt_inner",
         "train_loss",
+        "W",
+        "w",
+        "b",
     }
-    return QuadRun(
+    snapshots = {
+        s: (rows[s]["W"], float(rows[s]["w"]), float(rows[s]["b"])) for s in steps
+    }
+    return model, QuadRun(
         steps=np.array(steps, dtype=np.int64),
         alphas=col("alphas"),
         n_bad_alphas=col("n_bad_alphas", np.int64),

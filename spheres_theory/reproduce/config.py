@@ -298,6 +298,11 @@ class ReproduceConfig:
         Sample sizes and interval coverage.
     slices : SliceConfig
         Fig. 1.
+    save_every : int or None
+        Steps between two saves of each training run's state (net, Adam's
+        moments, data stream, checkpoints) under ``out_dir/state``; a killed
+        run restarted into the same folder continues from the last save and
+        ends with the numbers of an uninterrupted run.  None: no saves.
 
     Examples
     --------
@@ -325,12 +330,15 @@ class ReproduceConfig:
     attacks: AttackConfig = field(default_factory=AttackConfig)
     montecarlo: MonteCarloConfig = field(default_factory=MonteCarloConfig)
     slices: SliceConfig = field(default_factory=SliceConfig)
+    save_every: int | None = 20_000
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             msg = f"`name` must be a string; got {self.name!r}."
             raise ValueError(msg)
         _ints(self, dim=2, seed=0)
+        if self.save_every is not None:
+            _ints(self, save_every=1)
         object.__setattr__(self, "outer_radius", check_outer_radius(self.outer_radius))
         for name, kind in _SECTIONS.items():
             if not isinstance(getattr(self, name), kind):
@@ -422,6 +430,7 @@ class ReproduceConfig:
         return dataclasses.replace(
             base,
             name="tiny",
+            save_every=None,
             bounds=BoundsConfig(dims=(dim, 5 * dim), n_points=30, pair_points=200),
             fixed_set=dataclasses.replace(run, train_size=60),
             online=run,

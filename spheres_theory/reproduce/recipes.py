@@ -55,4 +55,6 @@ QUICK: dict[str, Any] = {
     "attacks": AttackConfig(n_points=100, steps=400, step_size=0.005),
     "montecarlo": MonteCarloConfig(n_samples=1_000_000, distance_points=300),
     "slices": SliceConfig(resolution=121),
+    # Minutes-long runs: no intermediate saves (a rerun recomputes an item).
+    "save_every": None,
 }

@@ -84,11 +84,13 @@ def run_item(
     results: Mapping[str, Any],
     nets: Mapping[str, Any],
     progress: bool = False,
+    state_dir: Path | None = None,
 ) -> tuple[Any, dict[str, Any], float]:
     """Run one item: (result, trained nets to keep, seconds).
 
     Module-level so that worker processes (and dask) can run it.  ``results``
-    and ``nets`` hold what the item needs from earlier items.
+    and ``nets`` hold what the item needs from earlier items; training items
+    save their state under ``state_dir`` every ``config.save_every`` steps.
     """
     from spheres_theory.sphere import ConcentricSpheres
 
@@ -110,21 +112,30 @@ def run_item(
     start = time.perf_counter()
     out: dict[str, Any] = {}
     c = config
+    resume: dict[str, Any] = {}
+    if state_dir is not None and c.save_every is not None:
+        resume = {"state_file": state_dir / f"{name}.npz", "save_every": c.save_every}
     if name == "bounds":
         result: Any = bounds.bound_curves(c.bounds)
     elif name == "fixed_set":
         result, out = fixed_set.fixed_set_quadnet(
-            sp, c.fixed_set, c.montecarlo, gen, progress=progress
+            sp, c.fixed_set, c.montecarlo, gen, progress=progress, **resume
         )
     elif name == "online":
-        result, out = online.online_quadnet(sp, c.online, gen, progress=progress)
+        result, out = online.online_quadnet(
+            sp, c.online, gen, progress=progress, **resume
+        )
     elif name == "adversarial":
-        result, out = adversarial.adversarial_quadnet(sp, c.adversarial, gen)
+        result, out = adversarial.adversarial_quadnet(
+            sp, c.adversarial, gen, progress=progress, **resume
+        )
     elif name == "drift":
-        result, out = drift.perfect_init_drift(sp, c.drift, gen, progress=progress)
+        result, out = drift.perfect_init_drift(
+            sp, c.drift, gen, progress=progress, **resume
+        )
     elif name == "relu":
         result, out = relu.relu_net(
-            sp, c.relu, c.attacks, c.montecarlo, gen, progress=progress
+            sp, c.relu, c.attacks, c.montecarlo, gen, progress=progress, **resume
         )
     elif name == "error_distance":
         runs = {k: results[k] for k in ("fixed_set", "online", "adversarial")}
@@ -158,7 +169,10 @@ class _Run:
         self.reused: list[str] = []
         self.start = time.perf_counter()
         self.estimate = estimate_seconds(config)
-        for sub in ("results", "models", "nets"):
+        if force and (out / "state").exists():  # a forced run starts afresh
+            for old in (out / "state").glob("*.npz"):
+                old.unlink()
+        for sub in ("results", "models", "nets", "state"):
             (out / sub).mkdir(parents=True, exist_ok=True)
         for name in ITEMS:
             if not force and (saved := self._saved(name)) is not None:
@@ -387,12 +401,16 @@ def _execute(
         if submit is None:
             for name in stage:
                 results, nets = run.inputs(name)
-                run.finish(name, *run_item(name, run.config, results, nets, progress))
+                state = run.out / "state"
+                out = run_item(name, run.config, results, nets, progress, state)
+                run.finish(name, *out)
             continue
         futures: dict[str, Future] = {}
         for name in stage:
             results, nets = run.inputs(name)
-            futures[name] = submit(run_item, name, run.config, results, nets)
+            futures[name] = submit(
+                run_item, name, run.config, results, nets, False, run.out / "state"
+            )
         for name in stage:
             run.finish(name, *futures[name].result())
 

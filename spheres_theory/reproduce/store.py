@@ -94,12 +94,12 @@ def save_result(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from spheres_theory.reproduce import AttackGapResult
-    >>> r = AttackGapResult(np.ones(2), np.ones(2), np.ones(2), 1.0, 2, -3.0)
+    >>> from spheres_theory.sweeps import bound_sweep
+    >>> r = bound_sweep([500], [1e-2])
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     save_result(r, pathlib.Path(tmp) / "gap")
-    ...     load_result(pathlib.Path(tmp) / "gap").log10_error_inner
-    -3.0
+    ...     save_result(r, pathlib.Path(tmp) / "sweep")
+    ...     print(round(float(load_result(pathlib.Path(tmp) / "sweep").exact[0, 0]), 4))
+    0.1042
     """
     path = Path(path)
     arrays, meta = _arrays_and_meta(result)

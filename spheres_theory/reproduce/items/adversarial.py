@@ -47,6 +47,8 @@ def adversarial_quadnet(
     rng: Any = None,
     *,
     progress: bool = False,
+    state_file: Any = None,
+    save_every: int | None = None,
 ) -> tuple[AdversarialQuadNetResult, dict[str, Any]]:
     """Item 4: exact adversarial training of a quad net (not in the paper).
 
@@ -60,6 +62,11 @@ def adversarial_quadnet(
         Source of randomness.
     progress : bool, default False
         Show a tqdm bar while training.
+    state_file : pathlib.Path, optional
+        Where to save the run every ``save_every`` steps (the net, Adam's
+        state and the checkpoints) and resume from after a kill.
+    save_every : int, optional
+        Steps between two saves of ``state_file``.
 
     Returns
     -------
@@ -91,7 +98,7 @@ def adversarial_quadnet(
     gen = np.random.default_rng(rng)
     net = QuadNet(spheres.dim, run.hidden, rng=gen, dtype=np.float32)
     online = dataclasses.replace(run, train_size=None)
-    quad = run_quad(
+    net, quad = run_quad(
         net,
         spheres,
         online,
@@ -99,6 +106,8 @@ def adversarial_quadnet(
         stop_when_perfect=True,
         batch_transform=NearestErrorBatches(REFRESH),
         progress=progress,
+        state_file=state_file,
+        save_every=save_every,
     )
     hits = np.flatnonzero(quad.n_bad_alphas == 0)
     result = AdversarialQuadNetResult(

@@ -47,6 +47,8 @@ def perfect_init_drift(
     rng: Any = None,
     *,
     progress: bool = False,
+    state_file: Any = None,
+    save_every: int | None = None,
 ) -> tuple[DriftResult, dict[str, Any]]:
     """Item 5: average vs worst-case loss when training a perfect quad net.
 
@@ -60,6 +62,11 @@ def perfect_init_drift(
         Source of randomness.
     progress : bool, default False
         Show a tqdm bar while training.
+    state_file : pathlib.Path, optional
+        Where to save the run every ``save_every`` steps (the net, Adam's
+        state and the checkpoints) and resume from after a kill.
+    save_every : int, optional
+        Steps between two saves of ``state_file``.
 
     Returns
     -------
@@ -112,7 +119,16 @@ def perfect_init_drift(
             "worst_loss": worst_case_loss(m, spheres),
         }
 
-    quad = run_quad(net, spheres, run, gen, extra=extra, progress=progress)
+    net, quad = run_quad(
+        net,
+        spheres,
+        run,
+        gen,
+        extra=extra,
+        progress=progress,
+        state_file=state_file,
+        save_every=save_every,
+    )
     result = DriftResult(
         **run_fields(quad, run, spheres),
         mean_loss=quad.extra["mean_loss"],

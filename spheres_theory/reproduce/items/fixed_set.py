@@ -63,6 +63,8 @@ def fixed_set_quadnet(
     rng: Any = None,
     *,
     progress: bool = False,
+    state_file: Any = None,
+    save_every: int | None = None,
 ) -> tuple[FixedSetQuadNetResult, dict[str, Any]]:
     """Item 2: train a quad net on a fixed set; α, exact and sampled errors.
 
@@ -78,6 +80,11 @@ def fixed_set_quadnet(
         Source of randomness.
     progress : bool, default False
         Show a tqdm bar while training.
+    state_file : pathlib.Path, optional
+        Where to save the run every ``save_every`` steps (the net, Adam's
+        state and the checkpoints) and resume from after a kill.
+    save_every : int, optional
+        Steps between two saves of ``state_file``.
 
     Returns
     -------
@@ -116,13 +123,15 @@ def fixed_set_quadnet(
     net = QuadNet(spheres.dim, run.hidden, rng=gen, dtype=np.float32)
     data_seed = int(gen.integers(2**63))
     x, y = spheres.sample(run.train_size or 1, rng=np.random.default_rng(data_seed))
-    quad = run_quad(
+    net, quad = run_quad(
         net,
         spheres,
         run,
         np.random.default_rng(data_seed),
         data=(x, y),
         progress=progress,
+        state_file=state_file,
+        save_every=save_every,
     )
     rule = net.to_rule()
     report = rule.bad_alphas(spheres)

@@ -40,6 +40,8 @@ def online_quadnet(
     rng: Any = None,
     *,
     progress: bool = False,
+    state_file: Any = None,
+    save_every: int | None = None,
 ) -> tuple[OnlineQuadNetResult, dict[str, Any]]:
     """Item 3: train a quad net online until its rule is certified perfect.
 
@@ -53,6 +55,11 @@ def online_quadnet(
         Source of randomness.
     progress : bool, default False
         Show a tqdm bar while training.
+    state_file : pathlib.Path, optional
+        Where to save the run every ``save_every`` steps (the net, Adam's
+        state and the checkpoints) and resume from after a kill.
+    save_every : int, optional
+        Steps between two saves of ``state_file``.
 
     Returns
     -------
@@ -84,8 +91,15 @@ def online_quadnet(
     gen = np.random.default_rng(rng)
     net = QuadNet(spheres.dim, run.hidden, rng=gen, dtype=np.float32)
     online = dataclasses.replace(run, train_size=None)
-    quad = run_quad(
-        net, spheres, online, gen, stop_when_perfect=True, progress=progress
+    net, quad = run_quad(
+        net,
+        spheres,
+        online,
+        gen,
+        stop_when_perfect=True,
+        progress=progress,
+        state_file=state_file,
+        save_every=save_every,
     )
     hits = np.flatnonzero(quad.n_bad_alphas == 0)
     result = OnlineQuadNetResult(

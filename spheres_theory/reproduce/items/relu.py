@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ from numpy.typing import NDArray
 from spheres_theory._stats import clopper_pearson, count_errors
 from spheres_theory.sphere import ConcentricSpheres
 
-from .._common import checkpoint_steps
+from .._common import checkpoint_steps, train_resumable
 from ..config import AttackConfig, MonteCarloConfig, ReluRunConfig
 from ..store import Result
 
@@ -96,6 +95,8 @@ def relu_net(
     rng: Any = None,
     *,
     progress: bool = False,
+    state_file: Any = None,
+    save_every: int | None = None,
 ) -> tuple[ReluResult, dict[str, Any]]:
     """Item 6: train the ReLU net; sampled errors and attacks at checkpoints.
 
@@ -113,6 +114,10 @@ def relu_net(
         Source of randomness.
     progress : bool, default False
         Show a tqdm bar while training.
+    state_file : pathlib.Path, optional
+        Where to save the run every ``save_every`` steps and resume from.
+    save_every : int, optional
+        Steps between two saves of ``state_file``.
 
     Returns
     -------
@@ -144,53 +149,60 @@ def relu_net(
     """
     from spheres_theory.concentration import optimal_mean_distance
     from spheres_theory.models import ReLUNet
-    from spheres_theory.training import train
 
     gen = np.random.default_rng(rng)
     net = ReLUNet(spheres.dim, run.hidden, rng=gen, dtype=np.float32)
-    wanted = checkpoint_steps(run.steps, run.checkpoints)
-    rows: dict[int, tuple[Any, ...]] = {}
+    # Each checkpoint's samples and attacks come from a stream of their own,
+    # so a resumed run measures exactly what an uninterrupted one does.
+    eval_seed = int(gen.integers(2**63))
 
-    def record(m: Any, ckpt: Any) -> None:
-        step = int(ckpt.step)
+    def record(m: Any, step: int, loss: float) -> dict[str, Any]:
+        ev = np.random.default_rng([eval_seed, step])
         n = montecarlo.n_samples if step == run.steps else montecarlo.n_samples // 10
         n = max(n, 1)
-        k_in = count_errors(m.predict, spheres, n, "inner", gen)
-        k_out = count_errors(m.predict, spheres, n, "outer", gen)
+        k_in = count_errors(m.predict, spheres, n, "inner", ev)
+        k_out = count_errors(m.predict, spheres, n, "outer", ev)
         low, high = clopper_pearson(k_in, n, montecarlo.confidence)
-        x0, _ = spheres.sample(attacks.n_points, sphere="inner", rng=gen)
-        res = pgd_on_sphere(m, x0, attacks, gen)
+        x0, _ = spheres.sample(attacks.n_points, sphere="inner", rng=ev)
+        res = pgd_on_sphere(m, x0, attacks, ev)
         ok = np.asarray(res.success, dtype=bool)
         # A failed attack counts as the diameter 2, so the mean stays an
         # upper bound of d(E); with no success no error is known at all.
         dist = np.where(ok, res.distance, 2.0)
         mean = float(dist.mean()) if ok.any() else float("nan")
         bound = float(optimal_mean_distance(high, spheres.dim)) if high < 1 else 0.0
-        rows[step] = (k_in, k_out, n, low, high, float(ok.mean()), mean, bound)
+        return dict(
+            zip(
+                ("k_in", "k_out", "n", "low", "high", "ok", "mean", "bound"),
+                (k_in, k_out, n, low, high, float(ok.mean()), mean, bound),
+                strict=True,
+            )
+        )
 
-    start = time.perf_counter()
     lr0 = run.lr
 
     def cosine(step: int) -> float:
         frac = (step - 1) / max(run.steps - 1, 1)
         return lr0 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * frac)))
 
-    train(
+    net, rows, seconds = train_resumable(
         net,
         spheres,
         steps=run.steps,
+        wanted=checkpoint_steps(run.steps, run.checkpoints),
+        record=record,
+        state_file=state_file,
+        save_every=save_every,
         batch_size=run.batch_size,
         lr=cosine,
         rng=gen,
-        checkpoint_steps=wanted,
-        callbacks=(record,),
-        exact_checkpoints=False,
         progress=progress,
     )
     steps = sorted(rows)
 
     def col(k: int, dtype: Any) -> NDArray[Any]:
-        return np.array([rows[s][k] for s in steps], dtype=dtype)
+        name = ("k_in", "k_out", "n", "low", "high", "ok", "mean", "bound")[k]
+        return np.array([rows[s][name] for s in steps], dtype=dtype)
 
     result = ReluResult(
         steps=np.array(steps, dtype=np.int64),
@@ -207,6 +219,6 @@ def relu_net(
         attack_points=attacks.n_points,
         attack_steps=attacks.steps,
         confidence=montecarlo.confidence,
-        seconds=time.perf_counter() - start,
+        seconds=seconds,
     )
     return result, {"relu_final": net}
