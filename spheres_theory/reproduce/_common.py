@@ -249,6 +249,9 @@ def run_quad(
     Returns the trained net (a new object after a resume) and the run.
     """
     wanted = checkpoint_steps(run.steps, run.checkpoints)
+    if run.check_every is not None:
+        every = range(run.check_every, run.steps + 1, run.check_every)
+        wanted = sorted({*wanted, *every})
 
     def record(m: Any, step: int, loss: float) -> dict[str, Any]:
         row = rule_row(m.to_rule(), spheres)
@@ -270,6 +273,7 @@ def run_quad(
         batch_size=run.batch_size,
         lr=geometric_schedule(run.lr, run.lr_final, run.steps),
         readout_lr=run.readout_lr,
+        eps=run.eps,
         train_size=run.train_size if data is None else None,
         data=data,
         rng=rng,

@@ -103,7 +103,12 @@ class QuadRunConfig:
     batch_size : int
         Points per step (paper: 50).
     checkpoints : int
-        Checkpoints recorded along the run.
+        Log-spaced checkpoints recorded along the run.
+    check_every : int or None
+        Further checkpoints every this many steps (a run that stops at its
+        first perfect rule is checked at least this often).
+    eps : float
+        Adam's ε (PyTorch's default 1e-8).
     """
 
     steps: int = 1_000_000
@@ -114,10 +119,14 @@ class QuadRunConfig:
     hidden: int = 1000
     batch_size: int = 50
     checkpoints: int = 20
+    check_every: int | None = None
+    eps: float = 1e-8
 
     def __post_init__(self) -> None:
         _ints(self, steps=1, hidden=1, batch_size=1, checkpoints=2)
-        _positives(self, "lr", "readout_lr", "lr_final")
+        if self.check_every is not None:
+            _ints(self, check_every=1)
+        _positives(self, "lr", "readout_lr", "lr_final", "eps")
         if self.train_size is not None:
             _ints(self, train_size=1)
 
