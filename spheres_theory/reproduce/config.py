@@ -399,12 +399,12 @@ class ReproduceConfig:
             The paper's architectures and batch size with the training
             procedures of :mod:`spheres_theory.reproduce.recipes` (separate
             learning rates for W and the readout), fewer steps, a smaller
-            ReLU net and 10⁶ Monte Carlo points per sphere.
+            ReLU net (1000, 128) and 10⁶ Monte Carlo points per sphere.
 
         Examples
         --------
         >>> ReproduceConfig.quick().relu.hidden
-        (256, 256)
+        (1000, 128)
         """
         base = cls.paper(dim, seed=seed)
         from .recipes import QUICK
