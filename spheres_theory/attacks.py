@@ -374,7 +374,7 @@ def attack_gap(
     model: QuadNet,
     spheres: ConcentricSpheres,
     *,
-    n_points: int,
+    n_samples: int,
     sphere: Literal["inner", "outer"] = "inner",
     on_manifold: bool = True,
     rng: ArrayLike | np.random.Generator | None = None,
@@ -389,7 +389,7 @@ def attack_gap(
         A quad net (its rule has exact nearest errors).
     spheres : ConcentricSpheres
         The data set.
-    n_points : int
+    n_samples : int
         Number of uniform starting points on ``sphere``.
     sphere : {"inner", "outer"}, default "inner"
     on_manifold : bool, default True
@@ -419,7 +419,7 @@ def attack_gap(
     >>> from spheres_theory.models import QuadNet
     >>> sp = ConcentricSpheres(dim=10)
     >>> net = QuadNet.from_alphas([1.1] + [0.8] * 9, hidden=10, rng=0)
-    >>> gap = attack_gap(net, sp, n_points=20, rng=1)
+    >>> gap = attack_gap(net, sp, n_samples=20, rng=1)
     >>> bool(gap.min >= 1 - 1e-6), bool(gap.median < 1.5)
     (True, True)
     """
@@ -434,7 +434,7 @@ def attack_gap(
             f"got {spheres!r}."
         )
         raise ValueError(msg)
-    n_points = check_int(n_points, "n_points", minimum=1)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
     check_choice(sphere, "sphere", ("inner", "outer"))
     gen = np.random.default_rng(rng)
     radius = spheres.radius(sphere)
@@ -444,12 +444,12 @@ def attack_gap(
     if steps is None:
         steps = math.ceil(3.0 * radius / step_size)
     steps = check_int(steps, "steps", minimum=1)
-    x0, y = spheres.sample(n_points, sphere=sphere, rng=gen)
+    x0, y = spheres.sample(n_samples, sphere=sphere, rng=gen)
     rule = model.to_rule()
     exact = np.asarray(
         nearest_error(rule, x0, on_manifold=on_manifold, labels=y).distance,
         dtype=np.float64,
-    ).reshape(n_points)
+    ).reshape(n_samples)
     res = pgd(
         model,
         x0,
@@ -462,7 +462,7 @@ def attack_gap(
     )
     upper = res.upper_bound
     valid = res.success & np.isfinite(exact) & (exact > 0) & (res.steps > 0)
-    ratio = np.full(n_points, np.nan)
+    ratio = np.full(n_samples, np.nan)
     ratio[valid] = upper[valid] / exact[valid]
     vals = ratio[valid]
     qs = (0.05, 0.25, 0.5, 0.75, 0.95)

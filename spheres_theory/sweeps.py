@@ -206,7 +206,7 @@ class CheckpointSweepResult:
         the rule has no error there.
     bound : ndarray of shape (k,)
         The Lévy bound d*(μ) at each checkpoint's exact μ (NaN if μ = 0).
-    n_points : int
+    n_samples : int
         Sampled points per checkpoint.
     sphere : str
         ``"inner"`` or ``"outer"``.
@@ -218,14 +218,14 @@ class CheckpointSweepResult:
     ci_low: NDArray[np.float64]
     ci_high: NDArray[np.float64]
     bound: NDArray[np.float64]
-    n_points: int
+    n_samples: int
     sphere: str
 
 
 def _checkpoint_row(
     spheres: ConcentricSpheres,
     rule: Any,
-    n_points: int,
+    n_samples: int,
     sphere: str,
     seed: np.random.SeedSequence,
 ) -> tuple[float, ...]:
@@ -237,7 +237,7 @@ def _checkpoint_row(
     res = mean_distance_to_error(
         rule,
         spheres,
-        n_samples=n_points,
+        n_samples=n_samples,
         sphere=sphere,
         rng=np.random.default_rng(seed),
     )
@@ -249,7 +249,7 @@ def checkpoint_sweep(
     rules: Iterable[Any],
     spheres: ConcentricSpheres,
     *,
-    n_points: int,
+    n_samples: int,
     sphere: str = "inner",
     rng: _RNG = None,
     scheduler: Any = None,
@@ -262,7 +262,7 @@ def checkpoint_sweep(
         One rule per checkpoint (e.g. ``QuadNet.to_rule()`` at each step).
     spheres : ConcentricSpheres
         The data set.
-    n_points : int
+    n_samples : int
         Points sampled per checkpoint for d(E) (>= 2).
     sphere : {"inner", "outer"}, default "inner"
         Sphere on which d(E) is measured.
@@ -281,7 +281,7 @@ def checkpoint_sweep(
     ------
     ValueError
         If ``rules`` is empty or holds something that is not a
-        :class:`~spheres_theory.QuadraticRule`, ``n_points`` < 2, ``sphere``
+        :class:`~spheres_theory.QuadraticRule`, ``n_samples`` < 2, ``sphere``
         is unknown, or ``scheduler`` is invalid.
 
     Notes
@@ -296,7 +296,7 @@ def checkpoint_sweep(
     >>> import spheres_theory as st
     >>> sp = st.ConcentricSpheres(20)
     >>> rules = [st.QuadraticRule(np.r_[a, np.full(19, 0.8)]) for a in (1.5, 3.0)]
-    >>> r = checkpoint_sweep(rules, sp, n_points=50, rng=0)
+    >>> r = checkpoint_sweep(rules, sp, n_samples=50, rng=0)
     >>> bool(r.log10_error_inner[1] > r.log10_error_inner[0])
     True
     """
@@ -306,13 +306,13 @@ def checkpoint_sweep(
     if not rule_list or not all(isinstance(r, QuadraticRule) for r in rule_list):
         msg = f"`rules` must be a non-empty sequence of QuadraticRule; got {rules!r}."
         raise ValueError(msg)
-    n_points = check_int(n_points, "n_points", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     check_choice(sphere, "sphere", ("inner", "outer"))
     seeds = seed_sequence(rng).spawn(len(rule_list))
     rows = map_tasks(
         _checkpoint_row,
         [
-            (rule, n_points, sphere, seed)
+            (rule, n_samples, sphere, seed)
             for rule, seed in zip(rule_list, seeds, strict=True)
         ],
         scheduler,
@@ -326,7 +326,7 @@ def checkpoint_sweep(
         ci_low=cols[3],
         ci_high=cols[4],
         bound=cols[5],
-        n_points=n_points,
+        n_samples=n_samples,
         sphere=sphere,
     )
 
@@ -349,7 +349,7 @@ def _count_chunk(
 
 
 def montecarlo_error_rate(
-    model_or_rule: Any,
+    model: Any,
     spheres: ConcentricSpheres,
     *,
     sphere: str = "inner",
@@ -362,7 +362,7 @@ def montecarlo_error_rate(
 
     Parameters
     ----------
-    model_or_rule : object with ``predict``
+    model : object with ``predict``
         A model (:class:`~spheres_theory.models.QuadNet`,
         :class:`~spheres_theory.models.ReLUNet`) or a
         :class:`~spheres_theory.rules.QuadraticRule`: ``predict(x)`` of an
@@ -398,7 +398,7 @@ def montecarlo_error_rate(
     Raises
     ------
     ValueError
-        If ``model_or_rule`` has no ``predict`` or a ``dim`` other than
+        If ``model`` has no ``predict`` or a ``dim`` other than
         ``spheres.dim``, ``spheres`` is not a :class:`ConcentricSpheres`,
         ``sphere`` is unknown, ``n_samples`` or ``chunk_size`` is not an
         integer >= 1, ``rng`` is invalid, or ``scheduler`` is not None,
@@ -430,20 +430,20 @@ def montecarlo_error_rate(
     >>> r.samples, bool(r.ci_low < exact < r.ci_high)
     (20000, True)
     """
-    predict = getattr(model_or_rule, "predict", None)
+    predict = getattr(model, "predict", None)
     if not callable(predict):
         msg = (
-            "`model_or_rule` must have a `predict` method (a model or a "
-            f"QuadraticRule); got {type(model_or_rule).__name__}."
+            "`model` must have a `predict` method (a model or a "
+            f"QuadraticRule); got {type(model).__name__}."
         )
         raise ValueError(msg)
     if not isinstance(spheres, ConcentricSpheres):
         msg = f"`spheres` must be a ConcentricSpheres; got {spheres!r}."
         raise ValueError(msg)
-    dim = getattr(model_or_rule, "dim", spheres.dim)
+    dim = getattr(model, "dim", spheres.dim)
     if dim != spheres.dim:
         msg = (
-            f"`model_or_rule` has dim {dim!r} but `spheres` has dim "
+            f"`model` has dim {dim!r} but `spheres` has dim "
             f"{spheres.dim}; they must be equal."
         )
         raise ValueError(msg)
@@ -456,7 +456,7 @@ def montecarlo_error_rate(
         _count_chunk,
         [(sphere, n, seed) for n, seed in zip(sizes, seeds, strict=True)],
         scheduler,
-        shared=(model_or_rule, spheres),
+        shared=(model, spheres),
     )
     errors = int(sum(counts))
     low, high = clopper_pearson(errors, n_samples)

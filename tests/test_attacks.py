@@ -163,7 +163,7 @@ def test_attack_gap_is_never_below_one(sphere, on_manifold):
     alphas = np.random.default_rng(10).uniform(0.3, 1.5, size=dim)
     net = QuadNet.from_alphas(alphas, hidden=2 * dim, rng=11)
     gap = attack_gap(
-        net, sp, n_points=60, sphere=sphere, on_manifold=on_manifold, rng=12
+        net, sp, n_samples=60, sphere=sphere, on_manifold=on_manifold, rng=12
     )
     valid = np.isfinite(gap.ratios)
     assert gap.n_valid == valid.sum() > 20
@@ -183,7 +183,7 @@ def test_attack_gap_is_never_below_one(sphere, on_manifold):
 def test_attack_gap_two_level_matches_closed_form():
     dim, a, b = 12, 1.4, 0.85
     net = _two_level_net(dim, a, b, rng=13)
-    gap = attack_gap(net, ConcentricSpheres(dim), n_points=40, rng=14)
+    gap = attack_gap(net, ConcentricSpheres(dim), n_samples=40, rng=14)
     exact, _ = _cap_distance(gap.attack.start, a, b)
     ok = exact > 0
     # nearest.py's exact distance agrees with the closed form (independent).
@@ -209,7 +209,7 @@ def test_attack_gap_on_a_trained_quad_net():
         exact_checkpoints=False,
     )
     assert net.to_rule().bad_alphas(sp).n_above > 0
-    gap = attack_gap(net, sp, n_points=50, rng=17)
+    gap = attack_gap(net, sp, n_samples=50, rng=17)
     assert gap.n_valid > 10
     assert gap.min >= 1 - 1e-9
     assert gap.median <= 2.0
@@ -218,11 +218,11 @@ def test_attack_gap_on_a_trained_quad_net():
 def test_attack_gap_validation():
     net = QuadNet(5, hidden=5, rng=0)
     with pytest.raises(ValueError, match="`model`"):
-        attack_gap(ReLUNet(5, hidden=(3,)), ConcentricSpheres(5), n_points=3)
+        attack_gap(ReLUNet(5, hidden=(3,)), ConcentricSpheres(5), n_samples=3)
     with pytest.raises(ValueError, match="`spheres`"):
-        attack_gap(net, ConcentricSpheres(6), n_points=3)
+        attack_gap(net, ConcentricSpheres(6), n_samples=3)
     with pytest.raises(ValueError, match="`sphere`"):
-        attack_gap(net, ConcentricSpheres(5), n_points=3, sphere="both")
+        attack_gap(net, ConcentricSpheres(5), n_samples=3, sphere="both")
 
 
 def test_pgd_on_a_float32_net_never_undercuts_the_exact_distance():

@@ -203,8 +203,8 @@ def test_bound_sweep_validation(kwargs, name):
 @pytest.mark.parametrize(
     ("kwargs", "name"),
     [
-        ({"model_or_rule": object()}, "model_or_rule"),
-        ({"model_or_rule": QuadraticRule(np.full(5, 0.9))}, "model_or_rule"),
+        ({"model": object()}, "model"),
+        ({"model": QuadraticRule(np.full(5, 0.9))}, "model"),
         ({"spheres": 12}, "spheres"),
         ({"sphere": "both"}, "sphere"),
         ({"n_samples": 0}, "n_samples"),
@@ -215,8 +215,8 @@ def test_bound_sweep_validation(kwargs, name):
     ],
 )
 def test_montecarlo_validation(kwargs, name):
-    args = {"model_or_rule": _rule(), "spheres": SPHERES, "n_samples": 10, **kwargs}
-    model, spheres = args.pop("model_or_rule"), args.pop("spheres")
+    args = {"model": _rule(), "spheres": SPHERES, "n_samples": 10, **kwargs}
+    model, spheres = args.pop("model"), args.pop("spheres")
     with pytest.raises(ValueError, match=f"`{name}`"):
         montecarlo_error_rate(model, spheres, **args)
 
@@ -234,7 +234,7 @@ def test_checkpoint_sweep_exact_rates_match_closed_form():
 
     dim = 20
     sp = ConcentricSpheres(dim)
-    res = checkpoint_sweep(_two_level_rules(dim), sp, n_points=200, rng=3)
+    res = checkpoint_sweep(_two_level_rules(dim), sp, n_samples=200, rng=3)
     ref = [
         math.log10(betaincc(0.5, (dim - 1) / 2, 0.2 / (a - 0.8)))
         for a in (1.2, 2.0, 5.0)
@@ -249,8 +249,8 @@ def test_checkpoint_sweep_exact_rates_match_closed_form():
 def test_checkpoint_sweep_same_numbers_on_dask(client):
     sp = ConcentricSpheres(20)
     rules = _two_level_rules(20)
-    here = checkpoint_sweep(rules, sp, n_points=100, rng=7)
-    there = checkpoint_sweep(rules, sp, n_points=100, rng=7, scheduler=client)
+    here = checkpoint_sweep(rules, sp, n_samples=100, rng=7)
+    there = checkpoint_sweep(rules, sp, n_samples=100, rng=7, scheduler=client)
     for field in ("log10_error_inner", "mean_distance", "ci_low", "bound"):
         assert_array_equal(getattr(here, field), getattr(there, field))
 
@@ -258,6 +258,6 @@ def test_checkpoint_sweep_same_numbers_on_dask(client):
 def test_checkpoint_sweep_validation():
     sp = ConcentricSpheres(20)
     with pytest.raises(ValueError, match="`rules`"):
-        checkpoint_sweep([], sp, n_points=10)
-    with pytest.raises(ValueError, match="`n_points`"):
-        checkpoint_sweep(_two_level_rules(20), sp, n_points=1)
+        checkpoint_sweep([], sp, n_samples=10)
+    with pytest.raises(ValueError, match="`n_samples`"):
+        checkpoint_sweep(_two_level_rules(20), sp, n_samples=1)

@@ -106,7 +106,8 @@ def test_every_quad_net_is_saved_for_verify(run_dir, capsys):
         with np.load(run_dir / "nets" / f"{name}.npz") as f:
             assert sorted(f.files) == ["W", "b", "w"]
     capsys.readouterr()
-    code = main(["verify", str(run_dir / "nets" / "fixed_set_final.npz"), "--json"])
+    path = str(run_dir / "nets" / "fixed_set_final.npz")
+    code = main(["verify", path, "--dim", str(TINY_DIM), "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code in (0, 1)
     assert report["dim"] == TINY_DIM

@@ -192,20 +192,20 @@ class AttackConfig:
 
     Parameters
     ----------
-    n_points : int
-        Starting points of every attack estimate.
+    n_samples : int
+        Random starting points of every attack estimate.
     steps : int
         Maximum PGD steps.
     step_size : float
         PGD step length (Euclidean, before the projection to the sphere).
     """
 
-    n_points: int = 1000
+    n_samples: int = 1000
     steps: int = 1000
     step_size: float = 0.005
 
     def __post_init__(self) -> None:
-        _ints(self, n_points=2, steps=1)
+        _ints(self, n_samples=2, steps=1)
         _positives(self, "step_size")
 
 
@@ -449,7 +449,7 @@ class ReproduceConfig:
                 eval_points=500,
             ),
             relu=ReluRunConfig(hidden=(32, 32), steps=300, lr=1e-2, checkpoints=5),
-            attacks=AttackConfig(n_points=10, steps=100, step_size=0.02),
+            attacks=AttackConfig(n_samples=10, steps=100, step_size=0.02),
             montecarlo=MonteCarloConfig(n_samples=2_000, distance_points=40),
             slices=SliceConfig(resolution=21),
         )

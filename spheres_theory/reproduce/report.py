@@ -301,7 +301,7 @@ def _attack_gap(g: Any) -> list[str]:
             q = np.quantile(ratios, [0.25, 0.5, 0.75])
             lines.append(
                 f"- {label}, exact inner error {fmt_log10(mu)}: PGD ÷ exact over "
-                f"{ratios.size} of {g.n_points} points (PGD success "
+                f"{ratios.size} of {g.n_samples} points (PGD success "
                 f"{100 * ok:.0f}%): min {ratios.min():.4f}, quartiles "
                 f"{q[0]:.4f} / {q[1]:.4f} / {q[2]:.4f}, max {ratios.max():.4f}."
             )
@@ -381,7 +381,7 @@ def write_report(
         if (fig := figure_of.get(name)) is not None:
             rel = os.path.relpath(fig, out)
             lines += [f"![{FIGURE_CAPTIONS[name]}]({rel})", ""]
-    lines += _nets_section(out)
+    lines += _nets_section(out, config.dim)
     lines += ["## Time per item", ""]
     lines += table(
         ("item", "seconds", "note"),
@@ -397,7 +397,7 @@ def write_report(
     return "\n".join(lines)
 
 
-def _nets_section(out: Path) -> list[str]:
+def _nets_section(out: Path, dim: int) -> list[str]:
     nets = sorted((out / "nets").glob("*.npz"))
     if not nets:
         return []
@@ -406,7 +406,8 @@ def _nets_section(out: Path) -> list[str]:
         "",
         "Each file holds `W`, `w`, `b` of a net of this run; check any claim "
         "above with the verifier, e.g. "
-        f"`spheres-theory verify {os.path.relpath(nets[0], out)}`:",
+        f"`spheres-theory verify {os.path.relpath(nets[0], out)} --dim {dim}` "
+        "(`--dim` tells the verifier which axis of W is the input):",
         "",
     ]
     lines += [f"- `{os.path.relpath(p, out)}`" for p in nets]

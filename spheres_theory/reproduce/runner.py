@@ -260,7 +260,7 @@ def estimate_seconds(config: ReproduceConfig) -> dict[str, float]:
     relu_step = 2.5e-3 * max(relu_width / 1.3e5, 0.05)
     mc = config.montecarlo
     relu_ckpt = 2 * mc.n_samples * 1e-6 * relu_width / 1.3e5 * 4.0
-    attack = config.attacks.n_points * config.attacks.steps * 2e-5
+    attack = config.attacks.n_samples * config.attacks.steps * 2e-5
     return {
         "bounds": 1.0,
         "fixed_set": quad(config.fixed_set) + 2 * mc.n_samples * d * 1e-8,

@@ -32,7 +32,7 @@ class AttackGapResult(Result):
         Fraction of PGD runs that found an error.
     log10_error_low, log10_error_early : float
         log10 of each net's exact inner error rate.
-    n_points : int
+    n_samples : int
         Attacked points per net.
     """
 
@@ -46,7 +46,7 @@ class AttackGapResult(Result):
     pgd_early: NDArray[np.float64]
     success_early: float
     log10_error_early: float
-    n_points: int
+    n_samples: int
 
 
 def _gap(
@@ -57,7 +57,7 @@ def _gap(
     gap = attack_gap(
         model,
         spheres,
-        n_points=attacks.n_points,
+        n_samples=attacks.n_samples,
         sphere="inner",
         on_manifold=True,
         rng=gen,
@@ -126,5 +126,5 @@ def attack_gap_experiment(
         pgd_early=early[2],
         success_early=early[3],
         log10_error_early=early[4],
-        n_points=attacks.n_points,
+        n_samples=attacks.n_samples,
     )

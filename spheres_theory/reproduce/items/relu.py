@@ -163,7 +163,7 @@ def relu_net(
         k_in = count_errors(m.predict, spheres, n, "inner", ev)
         k_out = count_errors(m.predict, spheres, n, "outer", ev)
         low, high = clopper_pearson(k_in, n, montecarlo.confidence)
-        x0, _ = spheres.sample(attacks.n_points, sphere="inner", rng=ev)
+        x0, _ = spheres.sample(attacks.n_samples, sphere="inner", rng=ev)
         res = pgd_on_sphere(m, x0, attacks, ev)
         ok = np.asarray(res.success, dtype=bool)
         # A failed attack counts as the diameter 2, so the mean stays an
@@ -216,7 +216,7 @@ def relu_net(
         bound_at_ci_high=col(7, np.float64),
         hidden=run.hidden,
         lr=run.lr,
-        attack_points=attacks.n_points,
+        attack_points=attacks.n_samples,
         attack_steps=attacks.steps,
         confidence=montecarlo.confidence,
         seconds=seconds,

@@ -94,7 +94,7 @@ def decision_slices(
        Fig. 1.
     """
     gen = np.random.default_rng(rng)
-    x0, _ = spheres.sample(max(attacks.n_points, 8), sphere="inner", rng=gen)
+    x0, _ = spheres.sample(max(attacks.n_samples, 8), sphere="inner", rng=gen)
     res = pgd_on_sphere(model, x0, attacks, gen)
     found = list(np.asarray(res.points)[np.asarray(res.success, dtype=bool)])
     rand = [gen.standard_normal(spheres.dim) for _ in range(6)]
