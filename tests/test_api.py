@@ -41,6 +41,7 @@ RANK = {
     "_quadric_sdp": 1,
     "_rule_results": 3,
     "_verify_cli": 8,
+    "_verify_text": 0,
     "nearest": 5,
     "models": 5,
     "_persistence": 5.5,  # model and training-state files: above models, below training
