@@ -82,23 +82,26 @@ def _check_t(t: ArrayLike) -> NDArray[np.float64]:
 
 
 def _check_rates(
-    error_rate: ArrayLike | None, log_error_rate: ArrayLike | None
+    error_rate: ArrayLike | None,
+    log_error_rate: ArrayLike | None,
+    names: tuple[str, str] = ("error_rate", "log_error_rate"),
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return ``(log rate, rate)`` of the validated error rate(s).
 
     ``rate`` is the float64 rate as given (so that ``1 - rate`` is exact above
-    1/2), or NaN where only the logarithm was given.
+    1/2), or NaN where only the logarithm was given.  ``names`` are the
+    public parameter names used in messages.
     """
     if (error_rate is None) == (log_error_rate is None):
         msg = (
-            "give exactly one of `error_rate` and `log_error_rate`; got "
-            f"error_rate={error_rate!r}, log_error_rate={log_error_rate!r}."
+            f"give exactly one of `{names[0]}` and `{names[1]}`; got "
+            f"{names[0]}={error_rate!r}, {names[1]}={log_error_rate!r}."
         )
         raise ValueError(msg)
     if error_rate is not None:
-        rate = check_error_rate(error_rate)
+        rate = check_error_rate(error_rate, names[0])
         return np.log(rate), rate
-    log_rate = check_log_error_rate(log_error_rate)
+    log_rate = check_log_error_rate(log_error_rate, names[1])
     return log_rate, np.full(log_rate.shape, np.nan)
 
 
@@ -297,9 +300,20 @@ def _log_cap_signed(
     return np.where(t < 0, lower.astype(np.longdouble), upper)
 
 
-def _flat(*arrays: ArrayLike) -> tuple[Any, ...]:
-    """Broadcast arrays; return their 1-d float64 copies and then the shape."""
-    out = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arrays))
+def _flat(*arrays: ArrayLike, names: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    """Broadcast arrays; return their 1-d float64 copies and then the shape.
+
+    ``names`` (of the public parameters) are used in the error message when
+    the shapes do not broadcast.
+    """
+    arrs = [np.asarray(a, dtype=np.float64) for a in arrays]
+    try:
+        out = np.broadcast_arrays(*arrs)
+    except ValueError:
+        shapes = dict(zip(names, (a.shape for a in arrs), strict=False))
+        shown = ", ".join(f"`{n}` of shape {shape}" for n, shape in shapes.items())
+        msg = f"the inputs must broadcast against each other; got {shown}."
+        raise ValueError(msg) from None
     shape = out[0].shape
     return (*(np.array(a, dtype=np.float64).ravel() for a in out), shape)
 
@@ -546,7 +560,7 @@ def cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.float6
     >>> cap_measure([-1.0, 0.0, 1.0], 500)
     array([1. , 0.5, 0. ])
     """
-    t, dim, shape = _flat(_check_t(t), _check_dim(dim))
+    t, dim, shape = _flat(_check_t(t), _check_dim(dim), names=("t", "dim"))
     a = 0.5 * (dim - 1.0)
     ta = np.abs(t)
     upper = np.exp(_log_cap_upper(ta, _x_from_t_ld(t), a)).astype(np.float64)
@@ -606,7 +620,7 @@ def log_cap_measure(t: ArrayLike, dim: ArrayLike) -> NDArray[np.float64] | np.fl
     >>> print(round(float(log_cap_measure(0.9, 2000)), 8))
     -1664.51486266
     """
-    t, dim, shape = _flat(_check_t(t), _check_dim(dim))
+    t, dim, shape = _flat(_check_t(t), _check_dim(dim), names=("t", "dim"))
     out = _log_cap_signed(t, _x_from_t_ld(t), 0.5 * (dim - 1.0))
     return out.astype(np.float64).reshape(shape)[()]
 
@@ -681,6 +695,9 @@ def cap_height(
     0.9
     """
     log_rate, rate = _check_rates(error_rate, log_error_rate)
-    log_rate, rate, dim, shape = _flat(log_rate, rate, _check_dim(dim))
+    rate_name = "error_rate" if error_rate is not None else "log_error_rate"
+    log_rate, rate, dim, shape = _flat(
+        log_rate, rate, _check_dim(dim), names=(rate_name, rate_name, "dim")
+    )
     t, _, _ = _cap_angle(log_rate, dim, rate)
     return t.reshape(shape)[()]

@@ -344,7 +344,10 @@ def optimal_mean_distance(
             f"got dps={dps!r}, method={method!r}."
         )
         raise ValueError(msg)
-    log_rate, rate, dim, shape = _flat(log_rate, rate, dim)
+    rate_name = "error_rate" if error_rate is not None else "log_error_rate"
+    log_rate, rate, dim, shape = _flat(
+        log_rate, rate, dim, names=(rate_name, rate_name, "dim")
+    )
     if method == "mpmath":
         dps = check_int(50 if dps is None else dps, "dps", minimum=15)
         out = _mean_distance_mpmath(log_rate, rate, dim, metric, dps)
@@ -438,7 +441,10 @@ def _expansion_angle(
     dim_arr = _check_dim(dim)
     check_choice(metric, "metric", _METRICS)
     r = _check_radius(radius)
-    lr, rate, e, d, shape = _flat(lr, rate, eps_arr, dim_arr)
+    rate_name = "error_rate" if error_rate is not None else "log_error_rate"
+    lr, rate, e, d, shape = _flat(
+        lr, rate, eps_arr, dim_arr, names=(rate_name, rate_name, "eps", "dim")
+    )
     e = e / r
     if metric == "chordal":
         eps_geo = np.where(e >= 2.0, np.pi, 2.0 * np.arcsin(np.minimum(e, 2.0) / 2.0))
@@ -711,8 +717,14 @@ def bound_curve(
     if error_rates is None and log_error_rates is None:
         error_rates = np.logspace(-20.0, np.log10(0.5), 200)
         error_rates[-1] = 0.5
-    log_rates, rates = _check_rates(error_rates, log_error_rates)
+    log_rates, rates = _check_rates(
+        error_rates, log_error_rates, ("error_rates", "log_error_rates")
+    )
     log_rates, rates = np.atleast_1d(log_rates).ravel(), np.atleast_1d(rates).ravel()
+    if log_rates.size == 0:
+        name = "error_rates" if error_rates is not None else "log_error_rates"
+        msg = f"`{name}` must hold at least one rate; got an empty array."
+        raise ValueError(msg)
     check_choice(metric, "metric", _METRICS)
     r = _check_radius(radius)
     dims = np.full(log_rates.shape, float(d))

@@ -7,13 +7,19 @@ point is uniform on its sphere (Gilmer et al. 2018, §2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import check_choice, check_int, check_outer_radius
+from ._validation import (
+    as_real_array,
+    check_choice,
+    check_int,
+    check_outer_radius,
+    check_rng,
+)
 
 __all__ = ["ConcentricSpheres", "chord_to_arc", "uniform_sphere"]
 
@@ -24,7 +30,7 @@ _MAX_OUTER_RADIUS = float(np.sqrt(np.finfo(np.float64).max))
 
 
 def uniform_sphere(
-    n: int,
+    n_samples: int,
     dim: int,
     *,
     radius: float = 1.0,
@@ -34,7 +40,7 @@ def uniform_sphere(
 
     Parameters
     ----------
-    n : int
+    n_samples : int
         Number of points (>= 0).
     dim : int
         Ambient dimension (>= 2).
@@ -45,7 +51,7 @@ def uniform_sphere(
 
     Returns
     -------
-    ndarray of shape (n, dim)
+    ndarray of shape (n_samples, dim)
         Points ``radius * g / ||g||`` with ``g ~ N(0, I_dim)``.
 
     Examples
@@ -54,14 +60,14 @@ def uniform_sphere(
     >>> np.allclose(np.linalg.norm(x, axis=1), 2.0)
     True
     """
-    n = check_int(n, "n", minimum=0)
+    n_samples = check_int(n_samples, "n_samples", minimum=0)
     dim = check_int(dim, "dim", minimum=2)
-    r = np.asarray(radius, dtype=np.float64)
+    r = as_real_array(radius, "radius")
     if r.ndim != 0 or not np.isfinite(r) or r <= 0:
         msg = f"`radius` must be a finite number > 0; got {radius!r}."
         raise ValueError(msg)
-    gen = np.random.default_rng(rng)
-    return _uniform_sphere(gen, n, dim, float(r))
+    gen = check_rng(rng)
+    return _uniform_sphere(gen, n_samples, dim, float(r))
 
 
 def _uniform_sphere(
@@ -127,8 +133,8 @@ class ConcentricSpheres:
     dim : int
         Ambient dimension d >= 2 (paper: 500).
     outer_radius : float, default 1.3
-        Radius R > 1 of the outer sphere (paper: 1.3), with R**2 finite in
-        float64 (R <= 1.34e154), so that the band ``[1/R**2, 1]`` is
+        Keyword-only.  Radius R > 1 of the outer sphere (paper: 1.3), with
+        R**2 finite in float64 (R <= 1.34e154), so that the band ``[1/R**2, 1]`` is
         representable.
 
     Raises
@@ -154,7 +160,7 @@ class ConcentricSpheres:
     """
 
     dim: int
-    outer_radius: float = 1.3
+    outer_radius: float = field(default=1.3, kw_only=True)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dim", check_int(self.dim, "dim", minimum=2))
@@ -206,7 +212,7 @@ class ConcentricSpheres:
 
     def sample(
         self,
-        n: int,
+        n_samples: int,
         *,
         sphere: Sphere = "both",
         rng: ArrayLike | np.random.Generator | None = None,
@@ -215,7 +221,7 @@ class ConcentricSpheres:
 
         Parameters
         ----------
-        n : int
+        n_samples : int
             Number of points (>= 0).
         sphere : {"both", "inner", "outer"}, default "both"
             ``"both"`` draws each label with probability 1/2 (the paper's data
@@ -225,9 +231,9 @@ class ConcentricSpheres:
 
         Returns
         -------
-        x : ndarray of shape (n, dim)
+        x : ndarray of shape (n_samples, dim)
             The points.
-        y : ndarray of shape (n,)
+        y : ndarray of shape (n_samples,)
             Labels, 0 = inner (radius 1), 1 = outer (radius ``outer_radius``).
 
         Examples
@@ -237,14 +243,14 @@ class ConcentricSpheres:
         >>> bool(np.allclose(r, np.where(y == 1, 1.3, 1.0)))
         True
         """
-        n = check_int(n, "n", minimum=0)
+        n_samples = check_int(n_samples, "n_samples", minimum=0)
         check_choice(sphere, "sphere", ("inner", "outer", "both"))
-        gen = np.random.default_rng(rng)
+        gen = check_rng(rng)
         if sphere == "both":
-            y = gen.integers(0, 2, size=n)
+            y = gen.integers(0, 2, size=n_samples)
         else:
-            y = np.full(n, 1 if sphere == "outer" else 0)
+            y = np.full(n_samples, 1 if sphere == "outer" else 0)
         y = y.astype(np.int64)
-        x = _uniform_sphere(gen, n, self.dim, 1.0)
+        x = _uniform_sphere(gen, n_samples, self.dim, 1.0)
         x *= np.where(y == 1, self.outer_radius, 1.0)[:, None]
         return x, y

@@ -423,7 +423,7 @@ def perfect_rules(
     @st.composite
     def rules(draw: Any) -> QuadraticRule:
         d = draw(_rule_dims(dim))
-        lo, hi = ConcentricSpheres(d, outer_radius).alpha_range
+        lo, hi = ConcentricSpheres(d, outer_radius=outer_radius).alpha_range
         alphas = draw(
             st.lists(_alpha_floats(lo + margin, hi - margin), min_size=d, max_size=d)
         )
@@ -484,7 +484,7 @@ def nearly_perfect_rules(
     @st.composite
     def rules(draw: Any) -> QuadraticRule:
         d = draw(_rule_dims(dim))
-        lo, hi = ConcentricSpheres(d, outer_radius).alpha_range
+        lo, hi = ConcentricSpheres(d, outer_radius=outer_radius).alpha_range
         alphas = draw(st.lists(_alpha_floats(lo, hi), min_size=d, max_size=d))
         bad = draw(
             st.lists(st.integers(0, d - 1), min_size=n_bad, max_size=n_bad, unique=True)

@@ -27,7 +27,7 @@ from spheres_theory.sweeps import (
 
 DIMS = (50, 500, 2000)
 RATES = np.geomspace(1e-20, 0.5, 7)
-SPHERES = ConcentricSpheres(12, 1.3)
+SPHERES = ConcentricSpheres(12, outer_radius=1.3)
 
 
 @pytest.fixture(scope="module")

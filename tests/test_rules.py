@@ -326,7 +326,10 @@ def test_adversarial_directions_are_errors():
     assert v_out.shape == (dim, 1)
     assert rule.predict(v_in.T).tolist() == [1]  # inner point labelled outer
     assert rule.predict(1.3 * v_out.T).tolist() == [0]  # outer point labelled inner
-    assert rule.adversarial_directions(ConcentricSpheres(dim, 1.01)).shape[1] == 1
+    assert (
+        rule.adversarial_directions(ConcentricSpheres(dim, outer_radius=1.01)).shape[1]
+        == 1
+    )
 
 
 def test_boundary_alphas_are_perfect():

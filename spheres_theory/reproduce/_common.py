@@ -23,7 +23,7 @@ RNG = int | np.random.Generator | None
 
 def spheres_of(config: ReproduceConfig) -> ConcentricSpheres:
     """Return the run's concentric spheres."""
-    return ConcentricSpheres(config.dim, config.outer_radius)
+    return ConcentricSpheres(config.dim, outer_radius=config.outer_radius)
 
 
 def child_generators(gen: np.random.Generator, n: int) -> list[np.random.Generator]:

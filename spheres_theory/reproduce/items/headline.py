@@ -201,7 +201,7 @@ def _corrections(out: _Rows, dim: int, outer_radius: float) -> None:
     from spheres_theory.caps import cap_height
     from spheres_theory.rules import QuadraticRule
 
-    sp = ConcentricSpheres(dim, outer_radius)
+    sp = ConcentricSpheres(dim, outer_radius=outer_radius)
     for k, hi, lo in ((10, 1.5, 0.9), (1, 1.2, 0.95)):
         if 2 * k >= dim:
             continue
