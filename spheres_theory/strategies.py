@@ -390,7 +390,8 @@ def perfect_rules(
     dim : int or hypothesis strategy of int
         Dimension (>= 2).
     outer_radius : float, default 1.3
-        R; the band's lower end is ``ConcentricSpheres(dim, R).alpha_range[0]``
+        R; the band's lower end is
+        ``ConcentricSpheres(dim, outer_radius=R).alpha_range[0]``
         (the same float that :meth:`QuadraticRule.is_perfect` compares with,
         so boundary values are included exactly).
     margin : float, default 0.0

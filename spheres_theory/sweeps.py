@@ -423,7 +423,7 @@ def montecarlo_error_rate(
     coordinate is large; its exact rate lies in the sampled interval:
 
     >>> from spheres_theory import ConcentricSpheres, QuadraticRule
-    >>> spheres = ConcentricSpheres(20, 1.3)
+    >>> spheres = ConcentricSpheres(20, outer_radius=1.3)
     >>> rule = QuadraticRule(np.r_[np.full(19, 0.8), 3.0])
     >>> r = montecarlo_error_rate(rule, spheres, n_samples=20_000, rng=0)
     >>> exact = rule.error_rate(spheres).value

@@ -474,7 +474,7 @@ def test_bound_curve_options():
         (lambda: expansion_lower_bound(0.1, 0.1, 10, metric="x"), "`metric`"),
         (lambda: log_expansion_lower_bound(0.1, 0.1, 10, radius=0), "`radius`"),
         (lambda: bound_curve(1), "`dim`"),
-        (lambda: bound_curve(10, [0.1, float("nan")]), "`error_rate`"),
+        (lambda: bound_curve(10, [0.1, float("nan")]), "`error_rates`"),
         (lambda: bound_curve(10, [0.1], log_error_rates=[-1.0]), "exactly one"),
         (lambda: bound_curve(10, metric="l1"), "`metric`"),
         (lambda: bound_curve(10, radius=-2.0), "`radius`"),
