@@ -218,10 +218,17 @@ def _secular_rows(
         N = np.sum(Ay2n, axis=1) - P
         gp = np.sum(dgn, axis=1)
         if k < d:  # the rest: A <= 0, so 1 − τA >= 1 has no cancellation
-            uf = 1.0 / (1.0 - ta[:, None] * A_f[active])
+            # (the bulk of the work: in place, and no row gather while every
+            # row is still active)
+            every = active.size == m
+            Af = A_f if every else A_f[active]
+            uf = ta[:, None] * Af
+            np.subtract(1.0, uf, out=uf)
+            np.reciprocal(uf, out=uf)
             uf2 = uf * uf
-            N += np.einsum("ij,ij->i", Az2_f[active], uf2)
-            gp += 2.0 * np.einsum("ij,ij,ij->i", A2z2_f[active], uf2, uf)
+            N += np.einsum("ij,ij->i", Az2_f if every else Az2_f[active], uf2)
+            np.multiply(uf2, uf, out=uf2)
+            gp += 2.0 * np.einsum("ij,ij->i", A2z2_f if every else A2z2_f[active], uf2)
         ba = b[active]
         # g = P − Q with P = Σ_{A>0} A y² (poles) and Q = b − Σ_{A<=0} A y².
         Q = ba - N
@@ -605,8 +612,9 @@ def solve_chunk(
         If a row is out of the representable range (:func:`scale_rows`).
     """
     sc = scale_rows(alphas, threshold, z)
-    status = row_status(sc.alphas, sc.threshold, sc.z, sign, on_manifold)
-    check_representable(sc, status, on_manifold)
+    if not on_manifold and np.any(np.abs(sc.threshold) < _MIN_SCALED_THRESHOLD):
+        status = row_status(sc.alphas, sc.threshold, sc.z, sign, on_manifold)
+        check_representable(sc, status, on_manifold)
     part = secular_batch(sc.alphas, sc.threshold, sc.z, sign, on_manifold)
     st = part["status"]
     solved = (st == SOLVED) | (st == HARD)

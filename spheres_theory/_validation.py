@@ -198,7 +198,7 @@ def check_points(value: ArrayLike, dim: int, name: str) -> NDArray[np.float64]:
             f"got {type(value).__name__} of dtype {raw.dtype}."
         )
         raise ValueError(msg)
-    arr = raw.astype(np.float64)
+    arr = np.asarray(raw, dtype=np.float64)
     if arr.ndim not in (1, 2) or arr.shape[-1] != dim:
         msg = f"`{name}` must have shape ({dim},) or (n, {dim}); got {arr.shape}."
         raise ValueError(msg)

@@ -510,7 +510,8 @@ def nearest_error(
     lab = _check_labels(labels, n)
     if lab is None:  # by the radius of the point, as attacks.pgd
         lab = (radius > 1.0 + _INNER_TOL).astype(np.int64)
-    z = np.atleast_2d(rule.to_eigen(xb))
+    # x is validated: rotate directly (z = basisᵀx per row).
+    z = xb.copy() if rule.basis is None else xb @ rule.basis
     alphas = np.asarray(rule.alphas, dtype=np.float64)
     sign = np.where(lab == 0, 1.0, -1.0)
     name = "secular" if method is None else method
@@ -614,7 +615,7 @@ def _assemble(
     point = out["point"]
     if rule.basis is not None and point.size:
         with np.errstate(invalid="ignore"):
-            point = rule.from_eigen(point)
+            point = point @ rule.basis.T
     # Keep x0 bit-exact where it is returned unchanged.
     mis = status == MISCLASSIFIED
     point[mis] = xb[mis]

@@ -15,23 +15,34 @@ Examples
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+from typing import TYPE_CHECKING, Any
 
-# --- geometry strategies (dims, radii, points, cap heights, error rates) ----
+import hypothesis.strategies as _hst
+import numpy as _np
 
-__all__ += [
+from ._validation import check_int, check_positive
+from .rules import QuadraticRule
+from .sphere import ConcentricSpheres
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hypothesis.strategies import SearchStrategy
+
+
+__all__ = [
     "cap_heights",
     "dims",
     "error_rates",
+    "nearly_perfect_rules",
     "outer_radii",
+    "perfect_rules",
     "points_on_sphere",
     "radii",
+    "random_rules",
+    "two_level_rules",
 ]
 
-import math  # noqa: E402
-
-import hypothesis.strategies as _hst  # noqa: E402
-import numpy as _np  # noqa: E402
+# --- geometry strategies (dims, radii, points, cap heights, error rates) ----
 
 
 def _geom_bounds(lo: float, hi: float, name_lo: str, name_hi: str) -> None:
@@ -75,8 +86,6 @@ def dims(min_dim: int = 2, max_dim: int = 1000) -> _hst.SearchStrategy[int]:
     ...     assert cap_measure(0.0, dim) == 0.5
     >>> check()
     """
-    from ._validation import check_int
-
     lo = check_int(min_dim, "min_dim", minimum=2)
     hi = check_int(max_dim, "max_dim", minimum=lo)
     return _hst.integers(lo, hi)
@@ -222,8 +231,6 @@ def points_on_sphere(
     ...     assert abs(np.linalg.norm(x) - 1.3) < 1e-12
     >>> check()
     """
-    from ._validation import check_int, check_positive
-
     r = float(check_positive(radius, "radius"))
     if isinstance(dim, _hst.SearchStrategy):
         return dim.flatmap(lambda d: _points(check_int(d, "dim", minimum=2), r))
@@ -334,15 +341,6 @@ def error_rates(
 
 # --- rule strategies (perfect, nearly perfect, two-level, random) -----------
 
-__all__ += ["nearly_perfect_rules", "perfect_rules", "random_rules", "two_level_rules"]
-
-from typing import TYPE_CHECKING, Any  # noqa: E402
-
-if TYPE_CHECKING:  # pragma: no cover
-    from hypothesis.strategies import SearchStrategy
-
-    from .rules import QuadraticRule
-
 
 def _rule_dims(dim: int | SearchStrategy[int]) -> SearchStrategy[int]:
     """Turn an int or a strategy of ints into a strategy of dims >= 2."""
@@ -350,7 +348,6 @@ def _rule_dims(dim: int | SearchStrategy[int]) -> SearchStrategy[int]:
 
     if isinstance(dim, st.SearchStrategy):
         return dim
-    from ._validation import check_int
 
     return st.just(check_int(dim, "dim", minimum=2))
 
@@ -418,9 +415,6 @@ def perfect_rules(
     """
     from hypothesis import strategies as st
 
-    from .rules import QuadraticRule
-    from .sphere import ConcentricSpheres
-
     @st.composite
     def rules(draw: Any) -> QuadraticRule:
         d = draw(_rule_dims(dim))
@@ -479,9 +473,6 @@ def nearly_perfect_rules(
     """
     from hypothesis import strategies as st
 
-    from .rules import QuadraticRule
-    from .sphere import ConcentricSpheres
-
     @st.composite
     def rules(draw: Any) -> QuadraticRule:
         d = draw(_rule_dims(dim))
@@ -537,8 +528,6 @@ def two_level_rules(
     """
     from hypothesis import strategies as st
 
-    from .rules import QuadraticRule
-
     @st.composite
     def rules(draw: Any) -> QuadraticRule:
         d = draw(_rule_dims(dim))
@@ -587,8 +576,6 @@ def random_rules(
     >>> test()
     """
     from hypothesis import strategies as st
-
-    from .rules import QuadraticRule
 
     @st.composite
     def rules(draw: Any) -> QuadraticRule:
