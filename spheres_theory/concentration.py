@@ -18,6 +18,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from ._capmath import (
+    broadcast_flat,
+    cap_angle,
+    check_cap_dim,
+    check_rates,
+    log_cap_constant,
+    log_cap_signed,
+)
 from ._validation import (
     check_choice,
     check_dim,
@@ -26,14 +34,6 @@ from ._validation import (
     check_method,
     check_nonnegative,
     check_positive,
-)
-from .caps import (
-    _cap_angle,
-    _check_dim,
-    _check_rates,
-    _flat,
-    _log_cap_signed,
-    _log_cd,
 )
 
 __all__ = [
@@ -84,7 +84,7 @@ def _mean_distance_gl(
     dim: NDArray[np.float64],
     metric: str,
 ) -> NDArray[np.float64]:
-    """Mean distance to the cap (1-d arrays from ``caps._cap_angle``).
+    """Mean distance to the cap (1-d arrays from ``caps.cap_angle``).
 
     With ``theta_t`` the cap's angular radius and ``L = pi - theta_t`` (both
     kept accurately), integrate ``sin^(d-2)(theta_t + u) dist(u)`` over
@@ -132,7 +132,7 @@ def _mean_distance_gl(
     log_max = np.max(log_f, axis=1)
     total = np.sum(w * np.exp(log_f - log_max[:, None]), axis=1)
     with np.errstate(divide="ignore"):
-        log_val = _log_cd(dim) + log_max + np.log(total * half)
+        log_val = log_cap_constant(dim) + log_max + np.log(total * half)
     return np.where(half > 0, np.exp(log_val), 0.0)
 
 
@@ -150,7 +150,7 @@ def _mean_distance_quad(
     from scipy import integrate
 
     out = np.empty(theta.shape)
-    log_cd = _log_cd(dim)
+    log_cd = log_cap_constant(dim)
     for i in range(theta.size):
         theta_t = np.pi - theta[i] if flipped[i] else theta[i]
         dm2 = dim[i] - 2.0
@@ -187,7 +187,7 @@ def _mean_distance_mpmath(
     import mpmath
 
     out = np.empty(log_rate.shape)
-    _, theta_float, _ = _cap_angle(log_rate, dim, rate)
+    _, theta_float, _ = cap_angle(log_rate, dim, rate)
     with mpmath.workdps(dps):
         for i in range(log_rate.size):
             d = int(dim[i])
@@ -333,8 +333,8 @@ def optimal_mean_distance(
     >>> print(f"{optimal_mean_distance(log_error_rate=-2000.0, dim=500):.4f}")
     1.4009
     """
-    log_rate, rate = _check_rates(error_rate, log_error_rate)
-    dim = _check_dim(dim)
+    log_rate, rate = check_rates(error_rate, log_error_rate)
+    dim = check_cap_dim(dim)
     check_choice(metric, "metric", _METRICS)
     r = _check_radius(radius)
     check_method(method, _METHODS)
@@ -345,14 +345,14 @@ def optimal_mean_distance(
         )
         raise ValueError(msg)
     rate_name = "error_rate" if error_rate is not None else "log_error_rate"
-    log_rate, rate, dim, shape = _flat(
+    log_rate, rate, dim, shape = broadcast_flat(
         log_rate, rate, dim, names=(rate_name, rate_name, "dim")
     )
     if method == "mpmath":
         dps = check_int(50 if dps is None else dps, "dps", minimum=15)
         out = _mean_distance_mpmath(log_rate, rate, dim, metric, dps)
     else:
-        t, theta, flipped = _cap_angle(log_rate, dim, rate)
+        t, theta, flipped = cap_angle(log_rate, dim, rate)
         if method == "quad":
             out = _mean_distance_quad(theta, flipped, dim, metric)
         else:
@@ -421,7 +421,7 @@ def asymptotic_mean_distance(
         dim = check_dim(_required_dim(dim))
         out = -special.ndtri(rate) / np.sqrt(dim)
     else:
-        log_rate, _ = _check_rates(error_rate, log_error_rate)
+        log_rate, _ = check_rates(error_rate, log_error_rate)
         dim = check_dim(_required_dim(dim))
         out = -special.ndtri_exp(log_rate) / np.sqrt(dim)
     return (r * np.asarray(out) + 0.0)[()]
@@ -436,13 +436,13 @@ def _expansion_angle(
     radius: float,
 ) -> tuple[NDArray[np.longdouble], NDArray[np.float64], tuple[int, ...]]:
     """Validate inputs; return (log measure of the expanded cap, dim, shape)."""
-    lr, rate = _check_rates(error_rate, log_rate)
+    lr, rate = check_rates(error_rate, log_rate)
     eps_arr = check_nonnegative(eps, "eps")
-    dim_arr = _check_dim(dim)
+    dim_arr = check_cap_dim(dim)
     check_choice(metric, "metric", _METRICS)
     r = _check_radius(radius)
     rate_name = "error_rate" if error_rate is not None else "log_error_rate"
-    lr, rate, e, d, shape = _flat(
+    lr, rate, e, d, shape = broadcast_flat(
         lr, rate, eps_arr, dim_arr, names=(rate_name, rate_name, "eps", "dim")
     )
     e = e / r
@@ -450,7 +450,7 @@ def _expansion_angle(
         eps_geo = np.where(e >= 2.0, np.pi, 2.0 * np.arcsin(np.minimum(e, 2.0) / 2.0))
     else:
         eps_geo = np.minimum(e, np.pi)
-    _, theta, flipped = _cap_angle(lr, d, rate)
+    _, theta, flipped = cap_angle(lr, d, rate)
     # Angular radius phi = theta_t + eps of the expanded cap, and psi = pi - phi.
     theta_t = np.where(flipped, np.pi - theta, theta)
     big_l = np.where(flipped, theta, np.pi - theta)
@@ -459,7 +459,7 @@ def _expansion_angle(
     a = 0.5 * (d - 1.0)
     t = np.where(phi <= 0.5 * np.pi, np.cos(phi), -np.cos(np.maximum(psi, 0.0)))
     s = np.where(phi <= 0.5 * np.pi, np.sin(phi), np.sin(np.maximum(psi, 0.0)))
-    log_val = _log_cap_signed(t, s * s, a)
+    log_val = log_cap_signed(t, s * s, a)
     # Caps of angular radius below 1e-152 (sin^2 would underflow): the small-
     # angle form sigma = c_d phi^(d-1) / (d-1), exact to O(phi^2).
     tiny = phi < 1e-152
@@ -467,7 +467,7 @@ def _expansion_angle(
         ld = np.longdouble
         with np.errstate(divide="ignore"):
             small = (d - 1.0).astype(ld) * np.log(phi.astype(ld)) + (
-                _log_cd(d) - np.log(d - 1.0)
+                log_cap_constant(d) - np.log(d - 1.0)
             ).astype(ld)
         log_val = np.where(tiny, small, log_val)
     log_val = np.where(psi <= 0.0, np.longdouble(0.0), log_val)
@@ -713,11 +713,11 @@ def bound_curve(
     0.0179 0.0
     """
     d = check_int(dim, "dim", minimum=2)
-    _check_dim(d)
+    check_cap_dim(d)
     if error_rates is None and log_error_rates is None:
         error_rates = np.logspace(-20.0, np.log10(0.5), 200)
         error_rates[-1] = 0.5
-    log_rates, rates = _check_rates(
+    log_rates, rates = check_rates(
         error_rates, log_error_rates, ("error_rates", "log_error_rates")
     )
     log_rates, rates = np.atleast_1d(log_rates).ravel(), np.atleast_1d(rates).ravel()
@@ -728,7 +728,7 @@ def bound_curve(
     check_choice(metric, "metric", _METRICS)
     r = _check_radius(radius)
     dims = np.full(log_rates.shape, float(d))
-    t, theta, flipped = _cap_angle(log_rates, dims, rates)
+    t, theta, flipped = cap_angle(log_rates, dims, rates)
     exact = r * _mean_distance_gl(t, theta, flipped, dims, metric)
     if error_rates is not None:
         rates = np.array(error_rates, dtype=np.float64).ravel()

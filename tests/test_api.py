@@ -25,6 +25,7 @@ RANK = {
     "_arrays": 2,
     "errors": 0,
     "sphere": 1,
+    "_capmath": 1,
     "_contour": 0,
     "_mpcontour": 0,
     "gchi2": 1,
