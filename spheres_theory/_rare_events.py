@@ -37,7 +37,7 @@ __all__: list[str] = []
 
 _ENOUGH = 100  # hits for plain Monte Carlo to be used
 _RHO = 0.1  # elite fraction of the cross-entropy method
-_LEVELS = 40  # at most this many cross-entropy levels
+_LEVELS = 25  # at most this many cross-entropy levels
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +130,18 @@ def _fit_kappa(mean_cos: float, dim: int) -> float:
     return r * (dim - r * r) / (1 - r * r)
 
 
+def _chunks(n: int, dim: int) -> list[int]:
+    """Split n samples into blocks of at most ~2e6 numbers (bounded memory)."""
+    size = max(1, 2_000_000 // dim)
+    return [min(size, n - k) for k in range(0, n, size)]
+
+
 def _plain(score, dim, radius, n, confidence, rng) -> Estimate:
-    g = rng.standard_normal((n, dim))
-    x = radius * g / np.linalg.norm(g, axis=1, keepdims=True)
-    hits = int(np.count_nonzero(score(x) > 0))
+    hits = 0
+    for m in _chunks(n, dim):
+        g = rng.standard_normal((m, dim))
+        x = radius * g / np.linalg.norm(g, axis=1, keepdims=True)
+        hits += int(np.count_nonzero(score(x) > 0))
     alpha = 1 - confidence
     lo = 0.0 if hits == 0 else float(stats.beta.ppf(alpha / 2, hits, n - hits + 1))
     hi = 1.0 if hits == n else float(stats.beta.isf(alpha / 2, hits + 1, n - hits))
@@ -178,8 +186,9 @@ def estimate_rate(
     plain = _plain(score, dim, radius, n_samples, confidence, rng)
     if plain.n_hits >= _ENOUGH:
         return plain
-    n_ce = max(2000, n_samples // 20)
+    n_ce = min(max(2000, n_samples // 20), 50_000)
     kappa = 0.0
+    best, stalled = -math.inf, 0
     for _ in range(_LEVELS):
         u = _sample_mixture(n_ce, kappa, modes, rng)
         s = score(radius * u)
@@ -191,10 +200,19 @@ def estimate_rate(
         kappa = max(kappa, _fit_kappa(float(np.sum(w * cos) / np.sum(w)), dim))
         if level >= 0:
             break
-    u = _sample_mixture(n_samples, kappa, modes, rng)
-    hit = score(radius * u) > 0
-    log_lr = _log_lr(u[hit], kappa, modes)
-    n_hits = int(np.count_nonzero(hit))
+        # the levels no longer climb (the proposal is as tight as the
+        # modes allow): stop, the final stage says what it sees
+        stalled = stalled + 1 if level <= best else 0
+        best = max(best, level)
+        if stalled >= 3:
+            break
+    parts = []
+    for m in _chunks(n_samples, dim):
+        u = _sample_mixture(m, kappa, modes, rng)
+        hit = score(radius * u) > 0
+        parts.append(_log_lr(u[hit], kappa, modes))
+    log_lr = np.concatenate(parts)
+    n_hits = int(log_lr.size)
     if n_hits == 0:
         return Estimate(
             0.0,
@@ -207,10 +225,12 @@ def estimate_rate(
             confidence,
         )
     top = float(log_lr.max())
-    scaled = np.zeros(n_samples)
-    scaled[hit] = np.exp(log_lr - top)
-    mean = float(scaled.mean())
-    se = float(scaled.std(ddof=1)) / math.sqrt(n_samples)
+    scaled = np.exp(log_lr - top)  # the misses contribute zeros
+    mean = float(scaled.sum()) / n_samples
+    var = (float(np.sum((scaled - mean) ** 2)) + (n_samples - n_hits) * mean**2) / (
+        n_samples - 1
+    )
+    se = math.sqrt(var / n_samples)
     zq = float(special.ndtri(0.5 + confidence / 2))
     log10 = (math.log(mean) + top) / math.log(10)
     scale = math.exp(top) if top < 700 else math.inf

@@ -18,6 +18,8 @@ def fmt_rate(p: dict) -> str:
     str
     """
     if p.get("value") is None:
+        if "ci_low" in p:
+            return f"too rare to estimate (no error in {p['n_samples']} samples)"
         return "not computed"
     if p.get("log10_value") is None:
         return "0 (exactly)"

@@ -84,7 +84,9 @@ class QuadricErrorRate:
     Attributes
     ----------
     value, log10_value : float
-        The rate (exact, or the point estimate).
+        The rate (exact, or the point estimate); NaN when the estimator saw
+        no error at all (the rate is then too small for its sample size, and
+        ``ci_high`` is NaN too: no bound is claimed).
     exact : bool
         True for a certified 0, and for centred rules' exact route.
     method : str
@@ -725,6 +727,10 @@ class QuadricRule:
         est = _rare_events.estimate_rate(
             score, self.dim, radius, modes, n_samples=n, confidence=conf, rng=gen
         )
+        if est.n_hits == 0:  # too rare to see: no number, never a bare 0
+            return QuadricErrorRate(
+                np.nan, np.nan, False, est.method, 0.0, np.nan, conf, est.n_samples
+            )
         return QuadricErrorRate(
             est.value,
             est.log10_value,
