@@ -274,3 +274,19 @@ def test_on_sphere_nearest_error_brute_force(seed):
     assert rule.predict(res.point) != rule.predict(x0)
     if res.exact:
         assert_allclose(res.distance, ref, atol=3e-5)
+
+
+@pytest.mark.parametrize(("dim", "lin"), [(200, 0.05), (500, 0.3), (40, 0.05)])
+def test_importance_sampling_linear_term_along_an_eigenvector(dim, lin):
+    # alpha = (1.2, 0.8, ..., 0.8), l = lin e_1, c = -1 on the unit sphere:
+    # q = 0.4 z_1^2 + lin z_1 - 0.2 (since sum z^2 = 1), positive iff z_1 lies
+    # beyond a root of 0.4 t^2 + lin t - 0.2: one or two caps (closed form)
+    alphas = np.full(dim, 0.8)
+    alphas[0] = 1.2
+    rule = QuadricRule(alphas, None, np.eye(dim)[0] * lin, -1.0)
+    disc = np.sqrt(lin * lin + 0.32)
+    t_hi, t_lo = (-lin + disc) / 0.8, (-lin - disc) / 0.8
+    exact = cap_measure(t_hi, dim) + (cap_measure(-t_lo, dim) if t_lo > -1 else 0.0)
+    p = rule.error_rate(ConcentricSpheres(dim), n_samples=20_000, rng=3)
+    assert not p.exact
+    assert p.ci_low <= exact <= p.ci_high, (p, exact)
