@@ -159,9 +159,15 @@ class _Run:
     """Bookkeeping of one :func:`run_reproduction` call."""
 
     def __init__(
-        self, config: ReproduceConfig, out: Path, force: bool, log: Callable
+        self,
+        config: ReproduceConfig,
+        out: Path,
+        force: bool,
+        log: Callable,
+        workers: int = 1,
     ) -> None:
-        self.config, self.out, self.log = config, out, log
+        self.config, self.out, self.log, self.workers = config, out, log, workers
+        self.measured: dict[str, float] = {}
         self.fingerprint = config.fingerprint()
         self.results: dict[str, Any] = {}
         self.seconds: dict[str, float] = {}
@@ -229,12 +235,21 @@ class _Run:
             self.out / "results" / name,
             extra={"fingerprint": self.fingerprint, "seconds": secs},
         )
+        self.measured[name] = secs
         done = [n for n in ITEMS if n in self.results]
-        left = sum(self.estimate[n] for n in ITEMS if n not in self.results)
+        # Remaining time: the model's estimate, rescaled by how the finished
+        # items compared with it on this machine, shared by the workers.
+        est = sum(self.estimate[n] for n in self.measured)
+        scale = sum(self.measured.values()) / est if est > 0 else 1.0
+        left = (
+            scale
+            * sum(self.estimate[n] for n in ITEMS if n not in self.results)
+            / self.workers
+        )
         elapsed = time.perf_counter() - self.start
         self.log(
             f"[{len(done)}/{len(ITEMS)}] {name}: {secs:.1f} s "
-            f"(elapsed {_clock(elapsed)}, about {_clock(left)} of work left)"
+            f"(elapsed {_clock(elapsed)}, about {_clock(left)} left)"
         )
 
 
@@ -376,7 +391,7 @@ def run_reproduction(
         )
         + "\n"
     )
-    run = _Run(config, out, force, log)
+    run = _Run(config, out, force, log, workers)
     todo = [n for n in ITEMS if n not in run.results]
     projected = sum(run.estimate[n] for n in todo) / max(workers, 1)
     log(f"projected time: about {_clock(projected)} ({len(todo)} items to run)")
