@@ -160,7 +160,9 @@ def error_vs_distance(
             )
     rows.sort(key=lambda r: -r[2])
     lowest = min([r[2] for r in rows] + [-20.0])
-    grid = np.linspace(math.floor(lowest) - 1, math.log10(0.5), bounds.n_points)
+    grid = np.linspace(
+        math.floor(lowest) - 1, math.log10(0.5), max(bounds.n_points, 400)
+    )
     curve = bound_curve(spheres.dim, log_error_rates=grid * math.log(10.0))
 
     def col(k: int, dtype: Any = np.float64) -> NDArray[Any]:
