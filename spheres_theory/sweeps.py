@@ -166,7 +166,7 @@ class MonteCarloResult:
     ----------
     errors : int
         Misclassified sampled points.
-    samples : int
+    n_samples : int
         Sampled points, all on ``sphere``.
     ci_low, ci_high : float
         Exact (Clopper–Pearson) 95 % interval of the error rate μ.
@@ -179,7 +179,7 @@ class MonteCarloResult:
     """
 
     errors: int
-    samples: int
+    n_samples: int
     ci_low: float
     ci_high: float
     sphere: str
@@ -188,8 +188,8 @@ class MonteCarloResult:
 
     @property
     def error_rate(self) -> float:
-        """Sampled error rate μ̂ = errors / samples."""
-        return self.errors / self.samples
+        """Sampled error rate μ̂ = errors / n_samples."""
+        return self.errors / self.n_samples
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -392,7 +392,7 @@ def montecarlo_error_rate(
     Returns
     -------
     MonteCarloResult
-        ``errors``, ``samples``, the 95 % Clopper–Pearson interval
+        ``errors``, ``n_samples``, the 95 % Clopper–Pearson interval
         ``ci_low``, ``ci_high`` and the per-chunk counts.
 
     Raises
@@ -427,7 +427,7 @@ def montecarlo_error_rate(
     >>> rule = QuadraticRule(np.r_[np.full(19, 0.8), 3.0])
     >>> r = montecarlo_error_rate(rule, spheres, n_samples=20_000, rng=0)
     >>> exact = rule.error_rate(spheres).value
-    >>> r.samples, bool(r.ci_low < exact < r.ci_high)
+    >>> r.n_samples, bool(r.ci_low < exact < r.ci_high)
     (20000, True)
     """
     predict = getattr(model, "predict", None)
@@ -462,7 +462,7 @@ def montecarlo_error_rate(
     low, high = clopper_pearson(errors, n_samples)
     return MonteCarloResult(
         errors=errors,
-        samples=n_samples,
+        n_samples=n_samples,
         ci_low=low,
         ci_high=high,
         sphere=sphere,
