@@ -57,11 +57,12 @@ _GEOMETRY: list[str] = [
 ]
 
 # --- generalized chi-square tails: quadforms.py ------------------------------
+from .gchi2 import gchi2 as gchi2
 from .quadforms import TailProbability as TailProbability
 from .quadforms import quadform_cdf as quadform_cdf
 from .quadforms import quadform_sf as quadform_sf
 
-_QUADFORMS: list[str] = ["TailProbability", "quadform_cdf", "quadform_sf"]
+_QUADFORMS: list[str] = ["TailProbability", "gchi2", "quadform_cdf", "quadform_sf"]
 
 # --- quadratic rules: rules.py ----------------------------------------------
 from .rules import AlphaReport as AlphaReport
