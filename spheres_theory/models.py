@@ -90,6 +90,21 @@ def _check_labels(labels: ArrayLike, n: int) -> NDArray[np.int64]:
     return arr.astype(np.int64)
 
 
+def _scratch(
+    scratch: dict[str, NDArray[np.floating]] | None,
+    key: str,
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> NDArray[np.floating]:
+    """Return the work array ``key`` kept in ``scratch`` (a new one without it)."""
+    if scratch is None:
+        return np.empty(shape, dtype=dtype)
+    arr = scratch.get(key)
+    if arr is None or arr.shape != shape or arr.dtype != dtype:
+        arr = scratch[key] = np.empty(shape, dtype=dtype)
+    return arr
+
+
 # ---------------------------------------------------------------------------
 # pure functions: loss, quad net, ReLU+BN net, Adam
 # ---------------------------------------------------------------------------
@@ -486,8 +501,17 @@ class _Net:
 
     # -- training interface (private) -------------------------------------
     def _loss_and_grad(
-        self, x: NDArray[np.floating], y: NDArray[np.floating]
+        self,
+        x: NDArray[np.floating],
+        y: NDArray[np.floating],
+        *,
+        scratch: dict[str, NDArray[np.floating]] | None = None,
     ) -> tuple[float, float]:  # pragma: no cover
+        """Mean batch loss and accuracy; the gradient goes to ``_grad_flat``.
+
+        ``scratch`` is a dict the caller keeps between steps, in which the
+        model keeps its work arrays (no allocation per step).
+        """
         raise NotImplementedError
 
     def input_gradient(
@@ -789,17 +813,26 @@ class QuadNet(_Net):
         )
 
     def _loss_and_grad(
-        self, x: NDArray[np.floating], y: NDArray[np.floating]
+        self,
+        x: NDArray[np.floating],
+        y: NDArray[np.floating],
+        *,
+        scratch: dict[str, NDArray[np.floating]] | None = None,
     ) -> tuple[float, float]:
+        # The hot path of training: two GEMMs into preallocated arrays (the
+        # hidden activations are kept transposed, (hidden, n), so that both
+        # GEMMs read W and x in their stored order), no einsum over the big
+        # arrays, no upcast of float32.
         p, g = self._params, self._grads
-        h = x @ p["W"].T
-        s = np.einsum("ij,ij->i", h, h)
+        hT = _scratch(scratch, "hT", (self.hidden, x.shape[0]), self.dtype)
+        np.matmul(p["W"], x.T, out=hT)
+        s = np.einsum("ij,ij->j", hT, hT)  # ||W x_n||², n = batch (small)
         z = p["w"] * s + p["b"]
         loss, dz = sigmoid_cross_entropy(z, y)
         g["w"][...] = dz @ s
         g["b"][...] = dz.sum()
-        h *= (2 * p["w"]) * dz[:, None]
-        np.matmul(h.T, x, out=g["W"])
+        hT *= (2 * p["w"]) * dz  # column n scaled by 2 w dz_n
+        np.matmul(hT, x, out=g["W"])  # dW = 2 w sum_n dz_n (W x_n) x_nᵀ
         correct = np.count_nonzero((z > 0) == (y > 0.5))
         return loss, correct / x.shape[0]
 
@@ -964,7 +997,11 @@ class ReLUNet(_Net):
         return z, grads["x"]
 
     def _loss_and_grad(
-        self, x: NDArray[np.floating], y: NDArray[np.floating]
+        self,
+        x: NDArray[np.floating],
+        y: NDArray[np.floating],
+        *,
+        scratch: dict[str, NDArray[np.floating]] | None = None,
     ) -> tuple[float, float]:
         z, cache = relunet_forward(
             self._params, x, training=True, state=self.state, eps=self.eps

@@ -382,3 +382,62 @@ def test_kill_9_then_resume_matches_an_uninterrupted_run(tmp_path):
     whole = QuadNet(6, hidden=8, rng=3)
     train(whole, sp, steps=total, rng=4, exact_checkpoints=False)
     _assert_same(net, whole)
+
+
+# ---------------------------------------------------------------------------
+# 3. the fast step keeps the maths
+# ---------------------------------------------------------------------------
+
+
+def test_fast_quad_gradient_matches_the_reference_with_kept_buffers():
+    # The training path (preallocated buffers kept in `scratch`, reused and
+    # resized between calls) gives the gradient written out in this file.
+    sp = ConcentricSpheres(7)
+    net = QuadNet(7, hidden=5, rng=12)
+    scratch = {}
+    for n, seed in ((9, 1), (9, 2), (4, 3)):
+        x, y = sp.sample(n, rng=seed)
+        loss, acc = net._loss_and_grad(x, y.astype(float), scratch=scratch)
+        dW, dw, db = _ref_grad(net.W, net.w, net.b, x, y)
+        assert_allclose(net._grads["W"], dW, rtol=1e-12, atol=1e-15)
+        assert_allclose([net._grads["w"], net._grads["b"]], [dw, db], rtol=1e-12)
+        assert scratch["hT"].shape == (5, n)
+    z = net.w * ((x @ net.W.T) ** 2).sum(1) + net.b
+    ref_loss = np.mean(np.logaddexp(0, z) - y * z)
+    assert_allclose(loss, ref_loss, rtol=1e-12)
+    assert acc == np.mean((z > 0) == (y == 1))
+
+
+def test_float32_training_stays_float32():
+    # No silent upcast in the hot path: every array the step makes is float32.
+    sp = ConcentricSpheres(6)
+    net = QuadNet(6, hidden=4, rng=0, dtype=np.float32)
+    scratch = {}
+    x, y = sp.sample(10, rng=1)
+    net._loss_and_grad(x.astype(np.float32), y.astype(np.float32), scratch=scratch)
+    assert scratch["hT"].dtype == np.float32
+    assert net._grad_flat.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_adam_update_matches_textbook_in_every_layout(dtype, contiguous):
+    from spheres_theory.training import adam_update
+
+    rng = np.random.default_rng(13)
+    n = 11
+    base = [rng.normal(size=2 * n).astype(dtype) for _ in range(2)]
+    p, m, v = base[0], np.zeros(2 * n, dtype), np.zeros(2 * n, dtype)
+    if not contiguous:
+        p, m, v = p[::2], m[::2], v[::2]
+    else:
+        p, m, v = p[:n], m[:n], v[:n]
+    ref = [p.astype(np.float64)]
+    ms, vs = [np.zeros(n)], [np.zeros(n)]
+    for t in range(1, 5):
+        g = rng.normal(size=n).astype(dtype)
+        adam_update(p, g, m, v, t, lr=1e-2, betas=(0.8, 0.99), eps=1e-6)
+        ref = _ref_adam(ref, [g.astype(np.float64)], ms, vs, t, (1e-2,), (0.8, 0.99),
+                        1e-6)  # fmt: skip
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    assert_allclose(p, ref[0], rtol=tol)
