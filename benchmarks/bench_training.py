@@ -220,7 +220,7 @@ def profile_quad(sp, x, y, hidden, blocks):
         z = np.float32(0.1) * s - 1
         _, dz = sigmoid_cross_entropy(z, y)
         float(dz @ s), float(dz.sum())
-        hT * dz
+        np.multiply(hT, dz, out=hT)
         np.count_nonzero((z > 0) == (y > 0.5))
 
     gen = np.random.default_rng(0)

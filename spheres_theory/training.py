@@ -20,6 +20,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -302,6 +303,7 @@ class _Batches:
         self.pos = 0
         self.chunk_state: dict[str, Any] = gen.bit_generator.state
         self.skip = 0
+        self._digest: str | None = None
 
     def _new_chunk(self) -> None:
         self.chunk_state = self.gen.bit_generator.state
@@ -353,14 +355,16 @@ class _Batches:
         self.pos, self.skip = 0, position
 
     def digest(self) -> str:
-        """BLAKE2b digest of the fixed training set, ``""`` online."""
+        """Return the BLAKE2b digest of the fixed training set, ``""`` online."""
         if self.fixed is None:
             return ""
-        h = hashlib.blake2b(digest_size=16)
-        for arr in self.fixed:
-            h.update(str(arr.shape).encode())
-            h.update(np.ascontiguousarray(arr).tobytes())
-        return h.hexdigest()
+        if self._digest is None:
+            h = hashlib.blake2b(digest_size=16)
+            for arr in self.fixed:
+                h.update(f"{arr.shape} {arr.dtype}".encode())
+                h.update(np.ascontiguousarray(arr).reshape(-1).view(np.uint8))
+            self._digest = h.hexdigest()
+        return self._digest
 
 
 def _check_data(
@@ -508,8 +512,11 @@ class _Recorder:
         callbacks: tuple[Callable[..., Any], ...],
         exact: bool,
         start: int = 0,
+        *,
+        saver: Callable[[], None] | None = None,
     ) -> None:
         self.model, self.spheres, self.callbacks = model, spheres, callbacks
+        self.saver = saver
         self.exact = exact and isinstance(model, QuadNet)
         self.losses = np.empty(steps, dtype=np.float64)
         self.accs = np.empty(steps, dtype=np.float64)
@@ -531,6 +538,8 @@ class _Recorder:
         )
         self.checkpoints.append(ckpt)
         self.last = step
+        if self.saver is not None:
+            self.saver()
         stop = False
         for cb in self.callbacks:
             stop = bool(cb(self.model, ckpt)) or stop
@@ -551,6 +560,7 @@ def train(
     data: tuple[ArrayLike, ArrayLike] | None = None,
     rng: ArrayLike | np.random.Generator | None = None,
     state: TrainingState | None = None,
+    state_path: str | Path | None = None,
     checkpoint_steps: Iterable[int] | None = None,
     checkpoint_every: int | None = None,
     callbacks: Iterable[Callable[[QuadNet | ReLUNet, Checkpoint], bool | None]] = (),
@@ -603,6 +613,12 @@ def train(
         ``k + steps`` steps bit for bit.  The model must be the one the state
         belongs to (as saved with it), ``batch_size`` and the training set the
         same.  None (default) starts Adam from zero moments.
+    state_path : str or pathlib.Path, optional
+        Save the model and its :class:`TrainingState` there at every
+        checkpoint (:func:`save_training_state`: atomically, so a run killed
+        at any moment, even while saving, leaves the last complete file).  To
+        resume: ``model, state = load_training_state(state_path)``, then
+        ``train(model, ..., state=state, steps=total - state.step)``.
     checkpoint_steps : iterable of int, optional
         Steps at which to record a :class:`Checkpoint`, counted over all calls
         (the step the call starts from records the model before training;
@@ -694,8 +710,17 @@ def train(
             msg = "`state` belongs to another training set (or online sampling)."
             raise ValueError(msg)
         batches.resume(state.rng_state, state.position)
-    rec = _Recorder(model, spheres, steps, callbacks, exact_checkpoints, first)
     adam = _Adam(model, state, lr, readout, betas, eps)
+    saver = None
+    if state_path is not None:
+        path = Path(state_path)
+
+        def saver() -> None:
+            save_training_state(path, model, _current_state(adam, batches))
+
+    rec = _Recorder(
+        model, spheres, steps, callbacks, exact_checkpoints, first, saver=saver
+    )
     start = time.perf_counter()
     source = batches
     if batch_transform is not None:
@@ -709,7 +734,6 @@ def train(
             return np.asarray(x, dtype=dtype), np.asarray(y, dtype=dtype)
 
     done = _run_adam(adam, source, rec, steps, wanted, checkpoint_every, progress)
-    rng_state, position = batches.position()
     last_lr, last_readout_lr = adam.last_rates()
     return TrainingHistory(
         loss=rec.losses[:done].copy(),
@@ -721,15 +745,20 @@ def train(
         readout_lr=last_readout_lr,
         train_size=None if fixed is None else int(fixed[0].shape[0]),
         seconds=time.perf_counter() - start,
-        state=TrainingState(
-            step=adam.step,
-            m=_frozen(adam.m),
-            v=_frozen(adam.v),
-            rng_state=rng_state,
-            position=position,
-            batch_size=batch_size,
-            data_digest=batches.digest(),
-        ),
+        state=_current_state(adam, batches),
+    )
+
+
+def _current_state(adam: _Adam, batches: _Batches) -> TrainingState:
+    rng_state, position = batches.position()
+    return TrainingState(
+        step=adam.step,
+        m=_frozen(adam.m),
+        v=_frozen(adam.v),
+        rng_state=rng_state,
+        position=position,
+        batch_size=batches.batch_size,
+        data_digest=batches.digest(),
     )
 
 

@@ -341,23 +341,24 @@ _CHILD = textwrap.dedent(
     import sys
     from spheres_theory import ConcentricSpheres
     from spheres_theory.models import QuadNet
-    from spheres_theory.training import save_training_state, train
+    from spheres_theory.training import train
 
     path, total = sys.argv[1], int(sys.argv[2])
-    sp, net, state = ConcentricSpheres(6), QuadNet(6, hidden=8, rng=3), None
-    while state is None or state.step < total:
-        hist = train(net, sp, steps=7, rng=4, state=state, exact_checkpoints=False)
-        state = hist.state
-        save_training_state(path, net, state)
-        print(state.step, flush=True)
+    sp, net = ConcentricSpheres(6), QuadNet(6, hidden=8, rng=3)
+
+    def tell(model, checkpoint):
+        print(checkpoint.step, flush=True)
+
+    train(net, sp, steps=total, rng=4, checkpoint_every=7, state_path=path,
+          callbacks=[tell], exact_checkpoints=False)
     """
 )
 
 
 def test_kill_9_then_resume_matches_an_uninterrupted_run(tmp_path):
-    # A child process trains in pieces of 7 steps, saving after each; it is
-    # killed with SIGKILL at an arbitrary moment; the run resumed from the
-    # file ends with the parameters of an uninterrupted run.
+    # A child process trains, saving its state every 7 steps (`state_path`);
+    # it is killed with SIGKILL at an arbitrary moment; the run resumed from
+    # the file ends with the parameters of an uninterrupted run.
     total = 2100
     path = tmp_path / "run.npz"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -376,9 +377,10 @@ def test_kill_9_then_resume_matches_an_uninterrupted_run(tmp_path):
         child.wait(timeout=60)
         child.stdout.close()
     net, state = load_training_state(path)
-    assert 0 < state.step < total
+    assert 0 < state.step < total and state.step % 7 == 0
     sp = ConcentricSpheres(6)
-    train(net, sp, steps=total - state.step, rng=4, state=state)
+    train(net, sp, steps=total - state.step, rng=4, state=state, state_path=path)
+    assert load_training_state(path)[1].step == total
     whole = QuadNet(6, hidden=8, rng=3)
     train(whole, sp, steps=total, rng=4, exact_checkpoints=False)
     _assert_same(net, whole)
@@ -441,3 +443,28 @@ def test_adam_update_matches_textbook_in_every_layout(dtype, contiguous):
                         1e-6)  # fmt: skip
     tol = 1e-12 if dtype == np.float64 else 1e-5
     assert_allclose(p, ref[0], rtol=tol)
+
+
+def test_state_path_saves_at_every_checkpoint(tmp_path):
+    sp = ConcentricSpheres(4)
+    net = QuadNet(4, hidden=3, rng=0)
+    path = tmp_path / "run.npz"
+    seen = []
+
+    def look(model, checkpoint):
+        saved_net, saved = load_training_state(path)
+        seen.append(saved.step)
+        np.testing.assert_array_equal(saved_net.W, model.W)
+        return checkpoint.step >= 20  # stop early: the file is at step 20
+
+    hist = train(
+        net, sp, steps=50, rng=0, state_path=path, checkpoint_every=10,
+        callbacks=[look], train_size=30, batch_size=10,
+    )  # fmt: skip
+    assert seen == [10, 20]
+    _, saved = load_training_state(path)
+    assert saved.step == hist.state.step == 20
+    np.testing.assert_array_equal(saved.m, hist.state.m)
+    assert saved.rng_state == hist.state.rng_state
+    assert saved.position == hist.state.position
+    assert saved.data_digest == hist.state.data_digest != ""
