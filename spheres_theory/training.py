@@ -556,6 +556,7 @@ def train(
     readout_lr: LearningRate | None = None,
     betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
+    readout_eps: float | None = None,
     train_size: int | None = None,
     data: tuple[ArrayLike, ArrayLike] | None = None,
     rng: ArrayLike | np.random.Generator | None = None,
@@ -593,6 +594,10 @@ def train(
         Adam's moment decay rates, each in [0, 1).
     eps : float, default 1e-8
         Adam's denominator offset (> 0), placed as in PyTorch.
+    readout_eps : float, optional
+        Adam's offset for the readout parameters (default: ``eps``).  Once the
+        loss is tiny the hidden layer's gradients reach ``eps``'s scale while
+        the readout's do not, so the two may need different offsets.
     train_size : int, optional
         Size of a fixed training set sampled once (first draw from ``rng``)
         and visited in reshuffled epochs.  Without it and without ``data``,
@@ -710,7 +715,9 @@ def train(
             msg = "`state` belongs to another training set (or online sampling)."
             raise ValueError(msg)
         batches.resume(state.rng_state, state.position)
-    adam = _Adam(model, state, lr, readout, betas, eps)
+    if readout_eps is not None:
+        readout_eps = float(check_positive(readout_eps, "readout_eps"))
+    adam = _Adam(model, state, lr, readout, betas, eps, readout_eps)
     saver = None
     if state_path is not None:
         path = Path(state_path)
@@ -779,10 +786,13 @@ class _Adam:
         readout_lr: LearningRate,
         betas: tuple[float, float],
         eps: float,
+        readout_eps: float | None = None,
     ) -> None:
         self.model, self.lr, self.readout_lr = model, lr, readout_lr
         self.betas, self.eps = betas, eps
-        self.split = model._flat.size if lr is readout_lr else _readout_start(model)
+        self.readout_eps = eps if readout_eps is None else readout_eps
+        same = lr is readout_lr and self.readout_eps == eps
+        self.split = model._flat.size if same else _readout_start(model)
         if state is None:
             self.m = np.zeros_like(model._flat)
             self.v = np.zeros_like(model._flat)
@@ -816,8 +826,11 @@ class _Adam:
         rate = readout = _rate(self.lr, t, "lr")
         if len(self.groups) > 1:
             readout = _rate(self.readout_lr, t, "readout_lr")
-        for (p, g, m, v, w), r in zip(self.groups, (rate, readout), strict=False):
-            adam_update(p, g, m, v, t, lr=r, betas=self.betas, eps=self.eps, work=w)
+        offsets = (self.eps, self.readout_eps)
+        for (p, g, m, v, w), r, e in zip(
+            self.groups, (rate, readout), offsets, strict=False
+        ):
+            adam_update(p, g, m, v, t, lr=r, betas=self.betas, eps=e, work=w)
         self.rates = (rate, readout)
         return loss, acc
 

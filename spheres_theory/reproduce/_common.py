@@ -274,6 +274,7 @@ def run_quad(
         lr=geometric_schedule(run.lr, run.lr_final, run.steps),
         readout_lr=run.readout_lr,
         eps=run.eps,
+        readout_eps=run.readout_eps,
         train_size=run.train_size if data is None else None,
         data=data,
         rng=rng,

@@ -108,7 +108,9 @@ class QuadRunConfig:
         Further checkpoints every this many steps (a run that stops at its
         first perfect rule is checked at least this often).
     eps : float
-        Adam's ε (PyTorch's default 1e-8).
+        Adam's ε for W (PyTorch's default 1e-8).
+    readout_eps : float or None
+        Adam's ε for the readout (w, b); None uses ``eps``.
     """
 
     steps: int = 1_000_000
@@ -121,12 +123,13 @@ class QuadRunConfig:
     checkpoints: int = 20
     check_every: int | None = None
     eps: float = 1e-8
+    readout_eps: float | None = None
 
     def __post_init__(self) -> None:
         _ints(self, steps=1, hidden=1, batch_size=1, checkpoints=2)
         if self.check_every is not None:
             _ints(self, check_every=1)
-        _positives(self, "lr", "readout_lr", "lr_final", "eps")
+        _positives(self, "lr", "readout_lr", "lr_final", "eps", "readout_eps")
         if self.train_size is not None:
             _ints(self, train_size=1)
 

@@ -40,26 +40,33 @@ QUICK: dict[str, Any] = {
         steps=6_000, lr=1e-4, readout_lr=1e-2, train_size=100_000, checkpoints=20
     ),
     # Online: W at 3e-4 (the fastest rate that does not add noise), readout
-    # at 1e-2, Adam's ε = 3e-10.  Until ~34 000 steps ε does not matter; then
-    # the loss is ~1e-8 and the gradients of W reach ε's scale: with the
-    # default 1e-8 Adam degenerates into tiny SGD and freezes at ~70 bad α,
-    # with ε ≤ 1e-11 rare near-boundary points give huge normalised kicks
-    # and the spectrum explodes.  ε = 3e-10 reached a perfect rule at 44 000
-    # steps for seeds 0, 1 and 2 (1e-10: 48 000); a narrow, tuned window.
+    # at 1e-2; Adam's ε = 3e-10 for W, 1e-8 for the readout.  Until ~34 000
+    # steps ε does not matter; then the loss is ~1e-8 and the gradients of W
+    # reach ε's scale: with ε = 1e-8 Adam degenerates into tiny SGD and
+    # freezes at ~70 bad α; with ε ≤ 1e-11 rare near-boundary points give
+    # huge normalised kicks and the spectrum explodes.  ε = 3e-10 reached a
+    # perfect rule at 44 000 steps for seeds 0, 1 and 2 (1e-10: 48 000); a
+    # narrow, tuned window.
     "online": QuadRunConfig(
         steps=60_000,
         lr=3e-4,
         readout_lr=1e-2,
         eps=3e-10,
+        readout_eps=1e-8,
         checkpoints=30,
         check_every=2_000,
     ),
-    # Exact adversarial training: batches of exact nearest errors.
-    "adversarial": QuadRunConfig(steps=3_000, lr=3e-4, readout_lr=1e-2, checkpoints=20),
-    # From a perfect start at the paper's rate 1e-4 (larger rates throw the
-    # start out of the band within a few hundred steps).
+    # Exact adversarial training: every batch point replaced by the current
+    # rule's exact nearest error (~300–800 steps to a perfect rule at d = 500).
+    "adversarial": QuadRunConfig(
+        steps=2_000, lr=3e-4, readout_lr=1e-2, checkpoints=20, check_every=50
+    ),
+    # From a perfect start: W at 1.5e-4, readout at 3e-4.  (1e-4 on both:
+    # 0 → ≈ 207 bad α in 4 000 steps; 2e-4 on W: 332 bad α but the average
+    # loss rises again, W's noise outrunning the readout.)
     "drift": DriftConfig(
-        run=QuadRunConfig(steps=4_000, lr=1e-4, checkpoints=12), eval_points=5_000
+        run=QuadRunConfig(steps=4_000, lr=1.5e-4, readout_lr=3e-4, checkpoints=12),
+        eval_points=5_000,
     ),
     # The first layer's width matters most ((1000, 128) makes ~100 times fewer
     # errors than (256, 256) at equal steps); cosine decay 1e-3 → 1e-5.
