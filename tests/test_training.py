@@ -468,3 +468,31 @@ def test_state_path_saves_at_every_checkpoint(tmp_path):
     assert saved.rng_state == hist.state.rng_state
     assert saved.position == hist.state.position
     assert saved.data_digest == hist.state.data_digest != ""
+
+
+def test_readout_eps_applies_to_the_readout_only():
+    # After one step a parameter moves by -lr g / (|g| + eps): a large eps
+    # shrinks the move, so each offset shows in its own parameters.
+    sp = ConcentricSpheres(6)
+    x, y = _one_batch_set(sp, 20, 2)
+    net = QuadNet(6, hidden=9, rng=1, dtype=np.float64)
+    W0, w0, b0 = net.W.copy(), net.w, net.b
+    dW, dw, db = _ref_grad(W0, w0, b0, x, y)
+    big = 10 * max(abs(dw), abs(db))
+    train(
+        net,
+        sp,
+        steps=1,
+        batch_size=20,
+        data=(x, y),
+        lr=1e-3,
+        readout_lr=1e-3,
+        eps=1e-12,
+        readout_eps=big,
+        rng=3,
+    )
+    assert_allclose(net.W - W0, -1e-3 * dW / (np.abs(dW) + 1e-12), rtol=1e-9)
+    assert_allclose(net.w - w0, -1e-3 * dw / (abs(dw) + big), rtol=1e-9)
+    assert_allclose(net.b - b0, -1e-3 * db / (abs(db) + big), rtol=1e-9)
+    with pytest.raises(ValueError, match="`readout_eps`"):
+        train(net, sp, steps=1, data=(x, y), readout_eps=-1.0)
