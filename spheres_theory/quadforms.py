@@ -25,15 +25,15 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from . import _contour
-from ._validation import check_finite_array, check_int, check_method
-from .gchi2 import (
+from ._forms import (
     DPS,
-    _check_form,
-    _merge_rows,
-    _suggest_keywords,
-    _tails,
-    _warn_inaccurate,
+    check_form,
+    merge_rows,
+    suggest_keywords,
+    tails,
+    warn_inaccurate,
 )
+from ._validation import check_finite_array, check_int, check_method
 
 __all__ = ["TailProbability", "quadform_cdf", "quadform_sf"]
 
@@ -442,10 +442,10 @@ def _tail(
     name = "exact" if method is None else method
     _check_options(name, opts)
     caller = "quadform_sf" if upper else "quadform_cdf"
-    w, nu_in, nc_in, sig, off, batch = _check_form(
+    w, nu_in, nc_in, sig, off, batch = check_form(
         weights, dist["dof"], dist["nc"], dist["s"], dist["m"], caller=caller
     )
-    lam, nu, nc = _merge_rows(w, nu_in, nc_in)
+    lam, nu, nc = merge_rows(w, nu_in, nc_in)
     xa, many = _check_x(x, lam.shape[0], batch)
     if not batch:  # one form, one row per threshold
         r = xa.size
@@ -454,8 +454,8 @@ def _tail(
     form = (lam, nu, nc, sig, xa - off)
     if name in ("exact", "mpmath"):
         dps = DPS if opts["dps"] is None else check_int(opts["dps"], "dps", minimum=15)
-        out = _tails(*form, upper, method=name, dps=dps)
-        _warn_inaccurate(out, stacklevel=4)
+        out = tails(*form, upper, method=name, dps=dps)
+        warn_inaccurate(out, stacklevel=4)
         out.update(ci_low=np.full(xa.size, np.nan), ci_high=np.full(xa.size, np.nan))
         out["n_samples"] = np.zeros(xa.size, dtype=np.int64)
     else:
@@ -555,7 +555,7 @@ def _tail_doc(func: Any) -> Any:
     return func
 
 
-@_suggest_keywords
+@suggest_keywords
 @_tail_doc
 def quadform_sf(
     weights: ArrayLike,
@@ -681,7 +681,7 @@ def quadform_sf(
     return _tail(weights, x, dist, method, opts, upper=True)
 
 
-@_suggest_keywords
+@suggest_keywords
 @_tail_doc
 def quadform_cdf(
     weights: ArrayLike,

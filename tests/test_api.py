@@ -28,6 +28,7 @@ RANK = {
     "_capmath": 1,
     "_contour": 0,
     "_mpcontour": 0,
+    "_forms": 0.5,  # shared gχ² machinery: above _contour, below gchi2
     "gchi2": 1,
     "caps": 2,
     "quadforms": 2,
@@ -94,6 +95,24 @@ def _imported_units(path: Path) -> set[str]:
 def test_every_module_has_a_rank():
     missing = {_unit(p) for p in SOURCES} - set(RANK)
     assert not missing, f"modules without a rank: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PKG)))
+def test_no_private_name_is_imported_across_modules(path):
+    """Private helpers stay in their module; shared ones live, with public
+    names, in a private module (``_validation``, ``_capmath``, ``_forms``...)."""
+    if _unit(path) == "reproduce":
+        return  # the application's own modules may share its helpers
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (
+            node.level or (node.module or "").startswith("spheres_theory")
+        ):
+            private = [
+                a.name
+                for a in node.names
+                if a.name.startswith("_") and not (PKG / f"{a.name}.py").exists()
+            ]
+            assert not private, f"{path.name} imports {private} from {node.module}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PKG)))
