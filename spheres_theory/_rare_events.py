@@ -31,7 +31,9 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special, stats
+from scipy import special
+
+from ._stats import clopper_pearson
 
 __all__: list[str] = []
 
@@ -142,9 +144,7 @@ def _plain(score, dim, radius, n, confidence, rng) -> Estimate:
         g = rng.standard_normal((m, dim))
         x = radius * g / np.linalg.norm(g, axis=1, keepdims=True)
         hits += int(np.count_nonzero(score(x) > 0))
-    alpha = 1 - confidence
-    lo = 0.0 if hits == 0 else float(stats.beta.ppf(alpha / 2, hits, n - hits + 1))
-    hi = 1.0 if hits == n else float(stats.beta.isf(alpha / 2, hits + 1, n - hits))
+    lo, hi = clopper_pearson(hits, n, confidence)
     value = hits / n
     log10 = math.log10(value) if hits else -math.inf
     return Estimate(value, log10, lo, hi, "montecarlo", n, hits, confidence)

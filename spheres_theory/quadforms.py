@@ -33,6 +33,7 @@ from ._forms import (
     tails,
     warn_inaccurate,
 )
+from ._stats import clopper_pearson
 from ._validation import check_finite_array, check_int, check_method
 
 __all__ = ["TailProbability", "quadform_cdf", "quadform_sf"]
@@ -320,18 +321,7 @@ def _montecarlo_row(
             q += sig * gen.standard_normal(size)
         count += int(np.count_nonzero(q > x if upper else q <= x))
         done += size
-    alpha = 1.0 - confidence
-    n = n_samples
-    lo = (
-        0.0
-        if count == 0
-        else float(special.betaincinv(count, n - count + 1, alpha / 2))
-    )
-    hi = (
-        1.0
-        if count == n
-        else float(special.betaincinv(count + 1, n - count, 1 - alpha / 2))
-    )
+    lo, hi = clopper_pearson(count, n_samples, confidence)
     return count, lo, hi
 
 

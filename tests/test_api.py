@@ -38,7 +38,7 @@ RANK = {
     "_secular": 4,
     "_conic": 4,
     "_trust_region": 0,
-    "_rare_events": 0,
+    "_rare_events": 0.5,  # uses _stats
     "_readers": 0,
     "_quadric_sdp": 1,
     "_rule_results": 3,
