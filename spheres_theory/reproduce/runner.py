@@ -239,8 +239,9 @@ class _Run:
         done = [n for n in ITEMS if n in self.results]
         # Remaining time: the model's estimate, rescaled by how the finished
         # items compared with it on this machine, shared by the workers.
-        est = sum(self.estimate[n] for n in self.measured)
-        scale = sum(self.measured.values()) / est if est > 0 else 1.0
+        big = [n for n in self.measured if self.estimate[n] >= 5.0]
+        est = sum(self.estimate[n] for n in big)
+        scale = sum(self.measured[n] for n in big) / est if est > 0 else 1.0
         left = (
             scale
             * sum(self.estimate[n] for n in ITEMS if n not in self.results)
