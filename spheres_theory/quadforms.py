@@ -190,7 +190,7 @@ class TailProbability:
 
 
 def _clt(form: tuple[NDArray[np.float64], ...], upper: bool) -> NDArray[np.float64]:
-    """Log P by the normal approximation (paper's CLT, corrected; SPEC §9)."""
+    """Log P by the normal approximation (paper's CLT, corrected: docs/theory.md)."""
     lam, nu, nc, sig, x = form
     mean = (lam * (nu + nc)).sum(axis=1) - x
     sd = np.sqrt(2.0 * (lam * lam * (nu + 2.0 * nc)).sum(axis=1) + sig * sig)
@@ -564,7 +564,7 @@ def quadform_sf(
     """Upper tail P(Σ_j w_j χ²_{ν_j} > x) of a generalized χ² variable.
 
     Relative accuracy at any depth: the error rate of a quadratic rule on a
-    sphere is such a tail at x = 0 (Gilmer et al. 2018, §4; SPEC §4), and it
+    sphere is such a tail at x = 0 (Gilmer et al. 2018, §4; docs/theory.md), and it
     matters from 1e-3 to far below 1e-300.
 
     %(tail_sections)s
@@ -635,7 +635,7 @@ def quadform_sf(
     References
     ----------
     .. [1] J. Gilmer et al., "Adversarial Spheres", arXiv:1801.02774, 2018,
-       §4 (the CLT estimate, corrected as in SPEC §9).
+       §4 (the CLT estimate, corrected as in docs/theory.md).
     .. [2] R. Lugannani and S. Rice, "Saddle point approximation for the
        distribution of the sum of independent random variables", Adv. Appl.
        Probab. 12 (1980) 475–490.

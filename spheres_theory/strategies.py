@@ -498,7 +498,7 @@ def two_level_rules(
 ) -> SearchStrategy[QuadraticRule]:
     """Rules with k coefficients equal to a and dim − k equal to b ≠ a.
 
-    Their error rates have closed forms (Beta tails, SPEC §4): with a > 1 > b
+    Their error rates have closed forms (Beta tails, docs/theory.md): with a > 1 > b
     the inner error is ``betaincc(k/2, (dim-k)/2, (1-b)/(a-b))``.
 
     Parameters

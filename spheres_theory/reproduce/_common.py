@@ -431,6 +431,15 @@ def run_fields(
     }
 
 
+def perfect_fields(run: QuadRun) -> dict[str, Any]:
+    """Return ``perfect`` (last rule certified) and ``steps_to_perfect`` (or -1)."""
+    hits = np.flatnonzero(run.n_bad_alphas == 0)
+    return {
+        "perfect": bool(run.n_bad_alphas[-1] == 0),
+        "steps_to_perfect": int(run.steps[hits[0]]) if hits.size else -1,
+    }
+
+
 def count_rule_errors(
     alphas: NDArray[np.float64],
     spheres: ConcentricSpheres,

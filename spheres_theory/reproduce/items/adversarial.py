@@ -10,7 +10,7 @@ import numpy as np
 
 from spheres_theory.sphere import ConcentricSpheres
 
-from .._common import QuadRunResult, run_fields, run_quad
+from .._common import QuadRunResult, perfect_fields, run_fields, run_quad
 from ..config import QuadRunConfig
 
 # Steps between two refreshes of the rule whose exact nearest errors are the
@@ -109,11 +109,9 @@ def adversarial_quadnet(
         state_file=state_file,
         save_every=save_every,
     )
-    hits = np.flatnonzero(quad.n_bad_alphas == 0)
     result = AdversarialQuadNetResult(
         **run_fields(quad, online, spheres),
-        perfect=bool(quad.n_bad_alphas[-1] == 0),
-        steps_to_perfect=int(quad.steps[hits[0]]) if hits.size else -1,
+        **perfect_fields(quad),
         refresh=REFRESH,
     )
     return result, {"adversarial_final": net}

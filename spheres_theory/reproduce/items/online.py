@@ -10,7 +10,7 @@ import numpy as np
 
 from spheres_theory.sphere import ConcentricSpheres
 
-from .._common import QuadRunResult, run_fields, run_quad
+from .._common import QuadRunResult, perfect_fields, run_fields, run_quad
 from ..config import QuadRunConfig
 
 
@@ -101,10 +101,8 @@ def online_quadnet(
         state_file=state_file,
         save_every=save_every,
     )
-    hits = np.flatnonzero(quad.n_bad_alphas == 0)
     result = OnlineQuadNetResult(
         **run_fields(quad, online, spheres),
-        perfect=bool(quad.n_bad_alphas[-1] == 0),
-        steps_to_perfect=int(quad.steps[hits[0]]) if hits.size else -1,
+        **perfect_fields(quad),
     )
     return result, {"online_final": net}
