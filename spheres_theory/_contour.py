@@ -117,8 +117,13 @@ def solve_crossing(
         hia = np.where(down, va, hia)
         g = np.where(fi, f1 * sa * va, f1 * va)
         dg = np.where(fi, -f2 * sa * va + f1 * (fa - 2.0 * va), f2 * va + f1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             new = va - g / dg
+            # Where the step leaves the bracket, the Newton step on log v
+            # (v > 0 always; it follows the ~1/v growth near a singularity).
+            logstep = va * np.exp(np.clip(-g / (va * dg), -40.0, 40.0))
+        bad = ~np.isfinite(new) | (new <= loa) | (new >= hia)
+        new = np.where(bad, logstep, new)
         bad = ~np.isfinite(new) | (new <= loa) | (new >= hia)
         # bisection fallback: geometric on a wide bracket, fast towards 0
         mid = np.where(
@@ -218,44 +223,53 @@ def log_integrand(t: Array, row: dict[str, Any]) -> tuple[Array, Array, Array]:
 
     ``row`` holds ``q`` (J,) the values 2w_j/(1 − 2w_j c) with the pole as an
     extra entry (q = −1/c, ν = 2), ``nu``, ``e`` = λ_j w_j/(1 − 2w_j c)²,
-    ``beta``, ``bend`` (T), ``x``, ``sig2`` and ``c``.  With
+    ``qe`` = q_j e_j, ``beta``, ``bend`` (T), ``x``, ``sig2`` and ``c``.  With
     z = s − c = ζ + i t, ζ = β(√(t² + T²) − T):
 
         log F = −½ Σ ν_j log(1 − q_j z) + Σ e_j z/(1 − q_j z)
                 + σ²(c z + z²/2) − x z.
 
+    The node-by-weight work is one log1p, one arctan and one reciprocal per
+    entry: |1 − q z|² = 1 + a with a = qζ(qζ − 2) + (qt)² (no cancellation)
+    gives the logarithm's real part, and its reciprocal serves the
+    noncentral terms, z/(1 − qz) = [ζ − q(ζ² + t²) + i t] / |1 − qz|², whose
+    sums over j are two matrix-vector products.
+
     Returns (Re log F, Im log F, γ = dRe s/dt).
     """
-    q, nu, e = row["q"], row["nu"], row["e"]
+    q, nu = row["q"], row["nu"]
     beta, bend, x, sig2, c = row["beta"], row["bend"], row["x"], row["sig2"], row["c"]
     root = np.sqrt(t * t + bend * bend)
     zeta = beta * t * t / (root + bend)
     gamma = beta * t / root
-    qt = t[:, None] * q
+    qt = np.multiply.outer(t, q)
     if beta == 0:
-        arg = qt * qt
-        re = np.log1p(arg)
-        im = np.arctan(qt)
         zeta = np.zeros_like(t)
+        arg = qt * qt
+        im = np.arctan(qt)
     else:
-        qz = zeta[:, None] * q
-        arg = qz * (qz - 2.0) + qt * qt
-        re = np.log1p(arg)
+        qz = np.multiply.outer(zeta, q)
         im = np.arctan2(qt, 1.0 - qz)
-    lre = -0.25 * (re @ nu) - x * zeta
+        qz -= 2.0
+        qz *= np.multiply.outer(zeta, q)
+        qt *= qt
+        arg = qt
+        arg += qz
+    lre = -0.25 * (np.log1p(arg) @ nu) - x * zeta
     lim = 0.5 * (im @ nu) - x * t
     if row["has_nc"]:
-        inv = 1.0 / (1.0 + arg)
-        # z/(1 − qz) = [ζ − q(ζ² + t²) + i t] / |1 − qz|²
-        lre += (inv * (zeta[:, None] - q * (zeta * zeta + t * t)[:, None])) @ e
-        lim += (inv * t[:, None]) @ e
+        arg += 1.0
+        inv = np.reciprocal(arg, out=arg)
+        s_e, s_qe = (inv @ row["eqe"]).T
+        lre += zeta * s_e - (zeta * zeta + t * t) * s_qe
+        lim += t * s_e
     if sig2:
         lre += sig2 * (c * zeta + 0.5 * (zeta * zeta - t * t))
         lim += sig2 * (c * t + zeta * t)
     return lre, lim, gamma
 
 
-_BLOCK = 16384  # rows x distinct weights per block (keeps arrays in cache)
+_BLOCK = 16384  # rows (nodes) x distinct weights per block (keeps arrays in cache)
 _H0 = 0.5  # step of level 0
 _CHUNK = 14  # level-0 nodes added per pass while searching for the cut-off
 _U_MAX = 48.0  # t up to τ sinh(48) ≈ 3.5e20 τ
@@ -267,10 +281,12 @@ _CUT = 1e-30  # nodes with |f| below this fraction of the integral are dropped
 def _row(geo: dict[str, Any], r: int) -> dict[str, Any]:
     keep = geo["nuq"][r] > 0
     e = geo["eq"][r, keep]
+    q = geo["q"][r, keep]
     return {
-        "q": geo["q"][r, keep],
+        "q": q,
         "nu": geo["nuq"][r, keep],
         "e": e,
+        "eqe": np.stack([e, q * e], axis=1),
         "has_nc": bool(np.any(e != 0)),
         "beta": float(geo["beta"][r]),
         "bend": _BEND * float(geo["tau"][r]),
@@ -304,7 +320,13 @@ def _eval_nodes(
         cache = geo["rows"]
         if r not in cache:
             cache[r] = _row(geo, r)
-        lre[lo:hi], lim[lo:hi], gam[lo:hi] = log_integrand(t[lo:hi], cache[r])
+        row = cache[r]
+        # Nodes in blocks: node-by-weight temporaries stay in cache (and
+        # below the allocator's mmap threshold, which costs page faults).
+        step = max(1, _BLOCK // max(row["q"].size, 1))
+        for b in range(lo, hi, step):
+            sl = slice(b, min(b + step, hi))
+            lre[sl], lim[sl], gam[sl] = log_integrand(t[sl], row)
     mag = np.exp(lre) * jac
     f = mag * (np.cos(lim) + gam * np.sin(lim))
     return f, mag * (1.0 + np.abs(gam))
