@@ -16,6 +16,7 @@ degrees of freedom, ``nc`` the noncentralities, ``sig2`` σ² per row.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -215,13 +216,15 @@ def _tilt(
 # ---------------------------------------------------------------------------
 
 
-def log_integrand(t: Array, row: dict[str, Any]) -> tuple[Array, Array, Array]:
+def log_integrand(
+    t: Array, row: dict[str, Any], work: Array | None = None
+) -> tuple[Array, Array, Array]:
     """Normalised log-integrand of one form at contour points; slope γ too.
 
     ``row`` holds ``q`` (J,) the values 2w_j/(1 − 2w_j c) with the pole as an
     extra entry (q = −1/c, ν = 2), ``nu``, ``e`` = λ_j w_j/(1 − 2w_j c)²,
-    ``qe`` = q_j e_j, ``beta``, ``bend`` (T), ``x``, ``sig2`` and ``c``.  With
-    z = s − c = ζ + i t, ζ = β(√(t² + T²) − T):
+    ``eqe`` = [e_j, q_j e_j] (J, 2), ``has_nc``, ``beta``, ``bend`` (T), ``x``,
+    ``sig2`` and ``c``.  With z = s − c = ζ + i t, ζ = β(√(t² + T²) − T):
 
         log F = −½ Σ ν_j log(1 − q_j z) + Σ e_j z/(1 − q_j z)
                 + σ²(c z + z²/2) − x z.
@@ -230,29 +233,36 @@ def log_integrand(t: Array, row: dict[str, Any]) -> tuple[Array, Array, Array]:
     entry: |1 − q z|² = 1 + a with a = qζ(qζ − 2) + (qt)² (no cancellation)
     gives the logarithm's real part, and its reciprocal serves the
     noncentral terms, z/(1 − qz) = [ζ − q(ζ² + t²) + i t] / |1 − qz|², whose
-    sums over j are two matrix-vector products.
+    sums over j are two matrix-vector products.  ``work`` (optional, at least
+    4 · nodes · J floats) holds the node-by-weight arrays, so that repeated
+    calls allocate (and page in) nothing.
 
     Returns (Re log F, Im log F, γ = dRe s/dt).
     """
     q, nu = row["q"], row["nu"]
     beta, bend, x, sig2, c = row["beta"], row["bend"], row["x"], row["sig2"], row["c"]
+    shape = (t.size, q.size)
+    size = shape[0] * shape[1]
+    if work is None or work.size < 4 * size:
+        work = np.empty(4 * size)
+    qt, qz, im, arg = (work[k * size : (k + 1) * size].reshape(shape) for k in range(4))
     root = np.sqrt(t * t + bend * bend)
     zeta = beta * t * t / (root + bend)
     gamma = beta * t / root
-    qt = np.multiply.outer(t, q)
+    np.multiply.outer(t, q, out=qt)
     if beta == 0:
         zeta = np.zeros_like(t)
-        arg = qt * qt
-        im = np.arctan(qt)
+        np.arctan(qt, out=im)
+        np.multiply(qt, qt, out=arg)
     else:
-        qz = np.multiply.outer(zeta, q)
-        im = np.arctan2(qt, 1.0 - qz)
-        qz -= 2.0
-        qz *= np.multiply.outer(zeta, q)
+        np.multiply.outer(zeta, q, out=qz)
+        np.subtract(1.0, qz, out=im)
+        np.arctan2(qt, im, out=im)
+        np.subtract(qz, 2.0, out=arg)
+        arg *= qz
         qt *= qt
-        arg = qt
-        arg += qz
-    lre = -0.25 * (np.log1p(arg) @ nu) - x * zeta
+        arg += qt
+    lre = -0.25 * (np.log1p(arg, out=qz) @ nu) - x * zeta
     lim = 0.5 * (im @ nu) - x * t
     if row["has_nc"]:
         arg += 1.0
@@ -266,13 +276,26 @@ def log_integrand(t: Array, row: dict[str, Any]) -> tuple[Array, Array, Array]:
     return lre, lim, gamma
 
 
-_BLOCK = 16384  # rows (nodes) x distinct weights per block (keeps arrays in cache)
+_BLOCK = 16384  # rows x distinct weights per block (keeps arrays in cache)
+_NODE_BLOCK = 32768  # nodes x distinct weights per call of log_integrand
 _H0 = 0.5  # step of level 0
 _CHUNK = 14  # level-0 nodes added per pass while searching for the cut-off
 _U_MAX = 48.0  # t up to τ sinh(48) ≈ 3.5e20 τ
 _LEVELS = 10  # finest step _H0 / 2**_LEVELS
 _BEND = 2.0  # bend scale T of the contour in units of the Gaussian width
 _CUT = 1e-30  # nodes with |f| below this fraction of the integral are dropped
+
+
+_LOCAL = threading.local()
+
+
+def _workspace(size: int) -> Array:
+    """Return a float64 scratch array of at least ``size`` entries (per thread)."""
+    work = getattr(_LOCAL, "work", None)
+    if work is None or work.size < size:
+        work = np.empty(max(size, 2 * (0 if work is None else work.size)))
+        _LOCAL.work = work
+    return work
 
 
 def _row(geo: dict[str, Any], r: int) -> dict[str, Any]:
@@ -318,12 +341,13 @@ def _eval_nodes(
         if r not in cache:
             cache[r] = _row(geo, r)
         row = cache[r]
-        # Nodes in blocks: node-by-weight temporaries stay in cache (and
-        # below the allocator's mmap threshold, which costs page faults).
-        step = max(1, _BLOCK // max(row["q"].size, 1))
+        # Nodes in blocks, in a work array reused from call to call: nothing
+        # is allocated (or paged in) per node.
+        step = max(1, _NODE_BLOCK // max(row["q"].size, 1))
+        work = _workspace(4 * min(step, hi - lo) * row["q"].size)
         for b in range(lo, hi, step):
             sl = slice(b, min(b + step, hi))
-            lre[sl], lim[sl], gam[sl] = log_integrand(t[sl], row)
+            lre[sl], lim[sl], gam[sl] = log_integrand(t[sl], row, work)
     mag = np.exp(lre) * jac
     f = mag * (np.cos(lim) + gam * np.sin(lim))
     return f, mag * (1.0 + np.abs(gam))
