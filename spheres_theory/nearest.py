@@ -323,8 +323,17 @@ def _check_rule(rule: Any) -> QuadraticRule:
     return rule
 
 
-def _check_x0(rule: QuadraticRule, x0: ArrayLike) -> NDArray[np.float64]:
+def _check_x0(
+    rule: QuadraticRule, x0: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Check x0; return it and its squared row norms (inf where they overflow)."""
     arr = check_points(x0, rule.dim, "x0")
+    with np.errstate(over="ignore", invalid="ignore"):
+        r2 = np.einsum("ij,ij->i", *(np.atleast_2d(arr),) * 2)
+    # Finite sums of squares bound every coordinate by 2**512 and exclude
+    # NaN and inf: the element-wise checks are then not needed.
+    if np.all(r2 < np.inf):
+        return arr, r2
     if not np.all(np.isfinite(arr)):
         msg = "`x0` must be finite (no NaN or inf)."
         raise ValueError(msg)
@@ -335,7 +344,7 @@ def _check_x0(rule: QuadraticRule, x0: ArrayLike) -> NDArray[np.float64]:
             f"{float(np.max(np.abs(arr))):.3g}."
         )
         raise ValueError(msg)
-    return arr
+    return arr, r2
 
 
 def _check_labels(labels: Any, n: int) -> NDArray[np.int64] | None:
@@ -500,28 +509,33 @@ def nearest_error(
     (0.392857323383, 0.395428571625)
     """
     rule = _check_rule(rule)
-    x = _check_x0(rule, x0)
+    x, r2 = _check_x0(rule, x0)
     check_method(method, _METHODS)
     on_manifold = check_bool(on_manifold, "on_manifold")
     single = x.ndim == 1
     xb = np.atleast_2d(x)
     n = xb.shape[0]
-    radius = _secular.safe_rownorm(xb)
+    radius = _secular.safe_rownorm(xb, r2)
     lab = _check_labels(labels, n)
     if lab is None:  # by the radius of the point, as attacks.pgd
         lab = (radius > 1.0 + _INNER_TOL).astype(np.int64)
-    # x is validated: rotate directly (z = basisᵀx per row).
-    z = xb.copy() if rule.basis is None else xb @ rule.basis
     alphas = np.asarray(rule.alphas, dtype=np.float64)
     sign = np.where(lab == 0, 1.0, -1.0)
     name = "secular" if method is None else method
     if n == 0:
         out = _empty_route(rule.dim, name)
-    elif name == "secular":
-        out = _secular.secular_route(alphas, rule.threshold, z, sign, on_manifold)
+    elif name == "secular":  # rotates into the (sorted) eigenbasis and back
+        out = _secular.secular_route(
+            alphas, rule.threshold, xb, rule.basis, sign, on_manifold
+        )
     else:
+        # x is validated: rotate directly (z = basisᵀx per row).
+        z = xb.copy() if rule.basis is None else xb @ rule.basis
         out = _conic_route(alphas, rule.threshold, z, sign, on_manifold, name)
-    return _assemble(rule, xb, radius, out, lab, on_manifold, name, single)
+        if rule.basis is not None:
+            with np.errstate(invalid="ignore"):
+                out["point"] = out["point"] @ rule.basis.T
+    return _assemble(xb, radius, out, lab, on_manifold, name, single)
 
 
 def _conic_route(
@@ -597,7 +611,6 @@ def _empty_route(dim: int, method: str) -> dict[str, Any]:
 
 
 def _assemble(
-    rule: QuadraticRule,
     xb: NDArray[np.float64],
     radius: NDArray[np.float64],
     out: dict[str, Any],
@@ -606,6 +619,7 @@ def _assemble(
     method: str,
     single: bool,
 ) -> NearestError:
+    """Build the result object from a route's output (input coordinates)."""
     status = out["status"]
     dist = np.asarray(out["distance"], dtype=np.float64)
     if on_manifold:
@@ -613,9 +627,6 @@ def _assemble(
     else:
         geo = np.full(dist.shape, np.nan)
     point = out["point"]
-    if rule.basis is not None and point.size:
-        with np.errstate(invalid="ignore"):
-            point = point @ rule.basis.T
     # Keep x0 bit-exact where it is returned unchanged.
     mis = status == MISCLASSIFIED
     point[mis] = xb[mis]

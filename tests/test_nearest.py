@@ -120,17 +120,19 @@ def test_batch_equals_single():
 # ---------------------------------------------------------------------------
 
 
-def _mp_nearest(alphas, x0, on_manifold):
-    """Class-0 nearest error by bisection in mpmath at 50 digits.
+def _mp_nearest(alphas, x0, on_manifold, *, threshold=1.0, sign=1):
+    """Nearest error by bisection in mpmath at 50 digits.
 
-    The unknown is delta = 1/a_max - nu, bisected in log scale, and
+    Class 0 (``sign=1``): the error region is sum(a x**2) >= b with a = alpha,
+    b = threshold; class 1 (``sign=-1``): a = -alpha, b = -threshold.  The
+    unknown is delta = 1/a_max - nu, bisected in log scale, and
     1 - nu a_i = (a_max - a_i)/a_max + delta a_i is formed without
     cancellation, so nearly hard cases keep all 50 digits.
     """
     with mpmath.workdps(50):
-        a = [mpmath.mpf(float(v)) for v in alphas]
+        a = [sign * mpmath.mpf(float(v)) for v in alphas]
         z = [mpmath.mpf(float(v)) for v in x0]
-        b = mpmath.mpf(1)
+        b = sign * mpmath.mpf(float(threshold))
         r2 = sum(v * v for v in z)
         if on_manifold:
             a = [v - b / r2 for v in a]
@@ -174,6 +176,105 @@ def test_nearly_hard_case(tiny, on_manifold):
     assert_allclose(res.point, point, rtol=1e-10, atol=1e-14)
     # The top component itself keeps its relative accuracy.
     assert_allclose(res.point[4], point[4], rtol=1e-10)
+
+
+def _fast_path_batch(rng, dim, n_poles, on_manifold):
+    """Points and labels of both classes, incl. nearly hard and far ones.
+
+    Identity basis, so that components as small as 1e-140 reach the solver
+    unchanged (a rotation would round them away).
+    """
+    # One negative alpha: class 1 then has a pole off the manifold too
+    # (without one, its far-point case goes to the careful path).
+    alphas = np.concatenate(
+        [
+            [-0.3],
+            rng.uniform(0.3, 0.98, dim - n_poles - 1),
+            rng.uniform(1.02, 1.4, n_poles),
+        ]
+    )
+    rng.shuffle(alphas)
+    top, bottom = int(np.argmax(alphas)), int(np.argmin(alphas))
+    rows, labels = [], []
+    for i in range(12):
+        z = rng.standard_normal(dim)
+        label = i % 2  # class 1: outer points, error region sum(a z**2) <= 1
+        if i in (2, 3):  # nearly hard: a tiny component on the extreme axis
+            z[top if label == 0 else bottom] = 10.0 ** -rng.uniform(8, 140)
+        z /= np.linalg.norm(z)
+        z *= 1.0 if label == 0 else 1.3
+        if not on_manifold and i in (4, 5):  # far points, exactly rescaled
+            z *= 2.0**80 if label else 2.0**-80
+        rows.append(z)
+        labels.append(label)
+    return alphas, np.array(rows), np.array(labels)
+
+
+@pytest.mark.parametrize("on_manifold", [False, True])
+@pytest.mark.parametrize(("seed", "dim", "n_poles"), [(0, 9, 3), (1, 120, 6)])
+def test_fast_batch_path_matches_mpmath(monkeypatch, seed, dim, n_poles, on_manifold):
+    """The vectorised fast path (float32 first steps when dim is large)
+    against the 50-digit bisection, and it must not hand these regular rows
+    to the careful per-row path."""
+    from spheres_theory import _secular
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a regular row left the fast path")
+
+    rng = np.random.default_rng(seed)
+    alphas, x, labels = _fast_path_batch(rng, dim, n_poles, on_manifold)
+    rule = QuadraticRule(alphas)
+    keep = (rule.predict(x) == labels) & (
+        (labels == 0)
+        | (np.min(alphas) < 1.0 / np.sum(x * x, axis=1))
+        | (not on_manifold)
+    )
+    x, labels = x[keep], labels[keep]
+    monkeypatch.setattr(_secular, "_solve_careful", refuse)
+    res = nearest_error(rule, x, on_manifold=on_manifold, labels=labels)
+    cert = res.certificate
+    assert np.all(cert.status == "solved")
+    assert np.all(cert.min_curvature >= 0)
+    assert np.max(cert.secular_residual) < 1e-13
+    assert np.max(cert.constraint_residual) < 1e-13
+    assert np.max(cert.kkt_residual) < 1e-13
+    if on_manifold:
+        assert np.all(cert.sphere_residual <= 1e-15 * np.linalg.norm(x, axis=1))
+    # (At dim 120 the first six rows: both classes, nearly hard and far.)
+    for i in range(len(x) if dim < 50 else 6):
+        sign = 1 if labels[i] == 0 else -1
+        dist, point = _mp_nearest(alphas, x[i], on_manifold, sign=sign)
+        assert_allclose(res.distance[i], dist, rtol=1e-12)
+        scale = np.linalg.norm(point)
+        assert_allclose(res.point[i], point, rtol=1e-10, atol=1e-13 * scale)
+
+
+def test_batch_mixes_fast_and_careful_rows():
+    """Rows the fast path does not take (exact zeros, misclassified, no
+    error on the sphere) keep their own answers inside a batch."""
+    rng = np.random.default_rng(5)
+    alphas = np.array([0.4, 0.7, 0.9, 1.2, 1.5])
+    rule = QuadraticRule(alphas)
+    x = rng.standard_normal((8, 5))
+    x /= np.linalg.norm(x, axis=1)[:, None]
+    x[1] = [0.6, 0.8, 0.0, 0.0, 0.0]  # zeros: hard case on the sphere
+    x[3] = [0.0, 0.0, 0.0, 0.0, 1.0]  # misclassified: distance 0
+    x[5] = [0.5, 0.5, 0.5, 0.5, 1e-200]  # below the flush level
+    x[6] = x[6] * 0.5  # inner sphere of radius 0.5: no error there
+    batch = nearest_error(rule, x, labels=np.zeros(8, dtype=int))
+    for i in range(8):
+        one = nearest_error(rule, x[i], labels=0)
+        assert batch.certificate.status[i] == one.certificate.status
+        assert_allclose(batch.distance[i], one.distance, rtol=1e-14)
+    status = batch.certificate.status
+    assert status[1] == "hard_case"
+    assert status[3] == "misclassified"
+    assert batch.distance[3] == 0.0
+    assert status[6] == "no_error"
+    assert batch.distance[6] == np.inf
+    for i in (0, 2, 4, 5, 7):
+        dist, _ = _mp_nearest(alphas, x[i], True)
+        assert_allclose(batch.distance[i], dist, rtol=1e-12)
 
 
 def test_nearly_equal_top_alphas():
