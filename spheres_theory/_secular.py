@@ -732,7 +732,7 @@ def _masked_sums(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Row sums of v over A > 0 and over A <= 0 (pole block)."""
     if posf is None:
-        return np.sum(v, axis=1), np.zeros(v.shape[0])
+        return np.einsum("ij->i", v), np.zeros(v.shape[0])
     return np.einsum("ij,ij->i", v, posf), np.einsum("ij,ij->i", v, 1.0 - posf)
 
 
@@ -750,12 +750,18 @@ def _evaluate(blk: _Block, tau: NDArray[np.float64], dlt: NDArray[np.float64]) -
     un = 1.0 / _pole_weights(blk, tau, dlt, None)
     # (A z² u) u and ((A² z² u) u) u: no overflow near the pole
     v = blk.az2n * un
-    v *= un
-    P, N = _masked_sums(v, blk.posf)
-    v = np.multiply(blk.a2z2n, un, out=v)
-    v *= un
-    v *= un
-    Pp, Np = _masked_sums(v, blk.posf)
+    if blk.posf is None:  # (the common case, in fewer passes)
+        P, N = np.einsum("ij,ij->i", v, un), np.zeros(un.shape[0])
+        v = np.multiply(blk.a2z2n, un, out=v)
+        v *= un
+        Pp, Np = np.einsum("ij,ij->i", v, un), np.zeros(un.shape[0])
+    else:
+        v *= un
+        P, N = _masked_sums(v, blk.posf)
+        v = np.multiply(blk.a2z2n, un, out=v)
+        v *= un
+        v *= un
+        Pp, Np = _masked_sums(v, blk.posf)
     k = blk.k
     if k < blk.A.shape[1]:
         # Full rows (contiguous passes are about twice as fast as passes

@@ -467,6 +467,18 @@ def nearest_error(
     the distance is computed from x − x0 = ν a∘x (off the manifold) without
     subtracting nearby numbers.  Accuracy: ~1e-15 relative on well-conditioned cases.
 
+    *Batches.*  The basis columns are sorted by a once per call, so the
+    pole terms form a leading block; points are rotated into that basis and
+    their nearest points back by one matrix product per chunk of 512
+    points.  Regular points (a pole exists, no component below the flush
+    level described under *Range*, not misclassified) take a fast path: the
+    first Newton steps use float32 copies of the pole-free terms, only to
+    choose where the float64 iteration starts (the bracket moves only where
+    the float32 sign of g is certain), and every stopping test, residual
+    and certificate is in float64.  Every other point, and any point whose
+    fast iteration or certificate fails, is solved by the per-point
+    safeguarded path above.
+
     *Range.*  Each point is first rescaled by exact powers of two so that
     ‖x0‖, max|α| and the threshold are of order one (far points, tiny or
     huge α are solved as accurately as unit ones).  In those units,
