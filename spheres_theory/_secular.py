@@ -1255,11 +1255,11 @@ def secular_route(
     """Secular solve with certificates of points x (input coordinates).
 
     Per class, the basis columns are sorted by decreasing sign·α once; the
-    rows are solved in chunks of ``_CHUNK``, each rotated into that
-    eigenbasis and its nearest points back by one matrix product (so the
-    chunk stays in cache between the products and the solve; memory
-    O(_CHUNK · dim) beyond the result).  Points are returned in input
-    coordinates.
+    rotation into that eigenbasis and the rotation of the nearest points
+    back are one matrix product each for the whole class (a product per
+    chunk is as fast on one thread, but much slower with several BLAS
+    threads on a busy machine), and the rows are solved in chunks of
+    ``_CHUNK``.  Points are returned in input coordinates.
     """
     n, d = x.shape
     point = np.empty((n, d))
@@ -1272,27 +1272,31 @@ def secular_route(
             continue
         perm = np.argsort(-s * alphas, kind="stable")
         rot = None if basis is None else basis[:, perm]
+        xr = x if rows.size == n else x[rows]
+        zall = xr[:, perm] if rot is None else xr @ rot
+        ps = np.empty_like(zall)
         for i in range(0, rows.size, _CHUNK):
             idx = rows[i : i + _CHUNK]
-            xc = x[i : i + idx.size] if rows.size == n else x[idx]
-            z = xc[:, perm] if rot is None else xc @ rot
-            part = solve_sorted(alphas[perm], threshold, z, s, on_manifold)
+            part = solve_sorted(
+                alphas[perm], threshold, zall[i : i + idx.size], s, on_manifold
+            )
             if part["unconverged"].size:
                 bad = part["unconverged"].size
                 msg = f"the secular root finder did not converge for {bad} point(s)."
                 raise SolverError(msg)
             for k in (*_OUT_KEYS, "status", "iterations"):
                 out[k][idx] = part[k]
-            with np.errstate(invalid="ignore"):
-                if rot is None:
-                    pc = np.empty_like(z)
-                    pc[:, perm] = part["point"]
-                elif rows.size == n:  # straight into the result
-                    np.matmul(part["point"], rot.T, out=point[i : i + idx.size])
-                    continue
-                else:
-                    pc = part["point"] @ rot.T
-            point[idx] = pc
+            ps[i : i + idx.size] = part["point"]
+        with np.errstate(invalid="ignore"):
+            if rot is None:
+                pc = np.empty_like(ps)
+                pc[:, perm] = ps
+            else:
+                pc = ps @ rot.T
+        if rows.size == n:
+            point = pc
+        else:
+            point[rows] = pc
     nan = np.full(n, np.nan)
     out.update(
         point=point,

@@ -249,6 +249,29 @@ def test_fast_batch_path_matches_mpmath(monkeypatch, seed, dim, n_poles, on_mani
         assert_allclose(res.point[i], point, rtol=1e-10, atol=1e-13 * scale)
 
 
+def test_rows_the_fast_path_cannot_certify_are_solved_carefully(monkeypatch):
+    """If the fast iteration leaves rows unconverged (here: all of them,
+    after one step), those rows are solved by the careful path: the same
+    answers, never the fast path's unfinished ones."""
+    from spheres_theory import _secular
+
+    rng = np.random.default_rng(11)
+    rule = QuadraticRule(rng.uniform(0.2, 1.5, 90), _random_rotation(rng, 90))
+    x = rng.standard_normal((40, 90))
+    x /= np.linalg.norm(x, axis=1)[:, None]
+    ref = nearest_error(rule, x)
+    iterate = _secular._fast_iterate
+    monkeypatch.setattr(
+        _secular, "_fast_iterate", lambda blk, st, **kw: iterate(blk, st, maxiter=1)
+    )
+    res = nearest_error(rule, x)
+    assert np.all(res.certificate.status == ref.certificate.status)
+    assert_allclose(res.distance, ref.distance, rtol=1e-13)
+    assert_allclose(res.point, ref.point, rtol=1e-12, atol=1e-14)
+    # The careful path counts its own iterations (more than one).
+    assert np.all(res.certificate.iterations > 1)
+
+
 def test_batch_mixes_fast_and_careful_rows():
     """Rows the fast path does not take (exact zeros, misclassified, no
     error on the sphere) keep their own answers inside a batch."""
