@@ -840,6 +840,24 @@ class QuadNet(_Net):
         return f"QuadNet(dim={self.dim}, hidden={self.hidden}, dtype={self.dtype})"
 
 
+def _orthonormal_rows(
+    rows: int, cols: int, gen: np.random.Generator
+) -> NDArray[np.float64]:
+    """``rows`` unit rows: stacked random orthogonal ``cols × cols`` matrices.
+
+    Each block is Haar-distributed (QR of a Gaussian matrix with the signs of
+    R's diagonal moved into Q); the last block is cut to the rows needed.
+    """
+    blocks = []
+    need = rows
+    while need > 0:
+        q, r = np.linalg.qr(gen.standard_normal((cols, cols)))
+        q *= np.sign(np.diag(r))
+        blocks.append(q.T[: min(need, cols)])
+        need -= cols
+    return np.concatenate(blocks)
+
+
 class ReLUNet(_Net):
     """ReLU network ``dim -> hidden[0] -> … -> 1`` with batch normalisation.
 
@@ -855,6 +873,13 @@ class ReLUNet(_Net):
     rng : None, int or numpy.random.Generator, optional
         Randomness for the initialisation.
     dtype : numpy.float32 or numpy.float64, default numpy.float64
+    init : {"normal", "orthogonal"}, default "normal"
+        Hidden weights He-normal, or with orthonormal rows scaled by
+        ``sqrt(2)`` (the He-normal rows' expected norm): each layer's rows
+        are the rows of independent random orthogonal matrices of its fan-in,
+        stacked when the layer is wider than its input, so ``W1ᵀ W1`` is
+        exactly ``2 · h1 / dim`` times the identity when ``dim`` divides
+        ``h1``.
 
     Attributes
     ----------
@@ -868,9 +893,10 @@ class ReLUNet(_Net):
     Notes
     -----
     Initialisation (the paper gives none): hidden weights He-normal
-    ``N(0, 2/fan_in)``, readout ``N(0, 1/fan_in)``, ``gamma = 1``,
-    ``beta = 0``, biases 0.  :meth:`logit` with ``training=True`` normalises
-    with batch statistics and updates the running averages; evaluation mode
+    ``N(0, 2/fan_in)`` (or orthogonal, ``init="orthogonal"``), readout
+    ``N(0, 1/fan_in)``, ``gamma = 1``, ``beta = 0``, biases 0.
+    :meth:`logit` with ``training=True`` normalises with batch statistics
+    and updates the running averages; evaluation mode
     (the default, used by :meth:`predict` and attacks) uses the running
     averages, so each point is classified independently.
 
@@ -891,8 +917,12 @@ class ReLUNet(_Net):
         batch_norm: bool = True,
         rng: ArrayLike | np.random.Generator | None = None,
         dtype: DTypeLike = np.float64,
+        init: str = "normal",
     ) -> None:
         self.dim = check_int(dim, "dim", minimum=1)
+        if init not in ("normal", "orthogonal"):
+            msg = f"`init` must be 'normal' or 'orthogonal'; got {init!r}."
+            raise ValueError(msg)
         widths = (hidden,) if isinstance(hidden, int | np.integer) else tuple(hidden)
         if len(widths) < 1:
             msg = f"`hidden` must list at least one width; got {hidden!r}."
@@ -917,8 +947,12 @@ class ReLUNet(_Net):
         fan_in = self.dim
         self.state: dict[str, NDArray[np.floating]] = {}
         for i, width in enumerate(self.hidden, start=1):
-            std = math.sqrt(2.0 / fan_in)
-            self._params[f"W{i}"][...] = gen.standard_normal((width, fan_in)) * std
+            if init == "orthogonal":
+                self._params[f"W{i}"][...] = _orthonormal_rows(width, fan_in, gen)
+                self._params[f"W{i}"] *= math.sqrt(2.0)
+            else:
+                std = math.sqrt(2.0 / fan_in)
+                self._params[f"W{i}"][...] = gen.standard_normal((width, fan_in)) * std
             if self.batch_norm:
                 self._params[f"gamma{i}"][...] = 1.0
                 self.state[f"running_mean{i}"] = np.zeros(width, dtype=dt)

@@ -258,6 +258,27 @@ def test_online_quadnet_training_reaches_perfect_rule():
     assert hist.checkpoints[-1].loss < hist.checkpoints[0].loss
 
 
+def test_relunet_orthogonal_init_makes_the_first_layer_a_tight_frame():
+    # Widths 12 and 5 over dim 4: three stacked orthogonal 4 x 4 blocks (W1ᵀW1
+    # = 3 · 2 · I exactly), then 5 rows cut from a 12 x 12 orthogonal matrix.
+    net = ReLUNet(4, hidden=(12, 5), rng=0, init="orthogonal")
+    W1, W2 = net.params["W1"], net.params["W2"]
+    assert_allclose(W1.T @ W1, 6.0 * np.eye(4), atol=1e-12)
+    for k in range(3):
+        block = W1[4 * k : 4 * k + 4]
+        assert_allclose(block @ block.T, 2.0 * np.eye(4), atol=1e-12)
+    assert_allclose(W2 @ W2.T, 2.0 * np.eye(5), atol=1e-12)
+    normal = ReLUNet(4, hidden=(12, 5), rng=0)
+    assert not np.allclose(
+        normal.params["W1"].T @ normal.params["W1"], 6.0 * np.eye(4), atol=1e-3
+    )
+    # the default is He-normal, unchanged by the option's existence
+    same = ReLUNet(4, hidden=(12, 5), rng=0, init="normal")
+    assert_allclose(same.params["W1"], normal.params["W1"])
+    with pytest.raises(ValueError, match="`init`"):
+        ReLUNet(4, hidden=(3,), init="xavier")
+
+
 def test_online_relunet_training_is_accurate():
     # d = 10, widths 64, batch 100, lr 1e-3 (higher than the paper's 1e-4 for
     # speed), 8000 online steps (~2 s).  Measured over seeds 0-3: 100 % of

@@ -15,6 +15,7 @@ from spheres_theory.reproduce import (
     ITEMS,
     BoundsConfig,
     QuadRunConfig,
+    ReluRunConfig,
     ReproduceConfig,
     load_result,
     run_reproduction,
@@ -150,6 +151,8 @@ def test_config_sections_validate_themselves():
         QuadRunConfig(lr=-1.0)
     with pytest.raises(ValueError, match="`dims`"):
         BoundsConfig(dims=())
+    with pytest.raises(ValueError, match="`init`"):
+        ReluRunConfig(init="xavier")
     with pytest.raises(ValueError, match="`fixed_set` must be a QuadRunConfig"):
         ReproduceConfig(fixed_set=BoundsConfig())
     with pytest.raises(ValueError, match="unknown configuration keys"):

@@ -175,6 +175,9 @@ class ReluRunConfig:
     checkpoints : int
         Checkpoints at which the sampled error rate and the attack distance
         are measured.
+    init : {"normal", "orthogonal"}
+        Hidden weights He-normal (the paper gives no initialisation) or with
+        orthonormal rows (:class:`~spheres_theory.models.ReLUNet`).
     """
 
     hidden: tuple[int, ...] = (1000, 1000)
@@ -182,11 +185,15 @@ class ReluRunConfig:
     lr: float = 1e-4
     batch_size: int = 50
     checkpoints: int = 20
+    init: str = "normal"
 
     def __post_init__(self) -> None:
         _int_tuple(self, "hidden", 1)
         _ints(self, steps=1, batch_size=1, checkpoints=2)
         _positives(self, "lr")
+        if self.init not in ("normal", "orthogonal"):
+            msg = f"`init` must be 'normal' or 'orthogonal'; got {self.init!r}."
+            raise ValueError(msg)
 
 
 @dataclass(frozen=True, slots=True)

@@ -224,8 +224,10 @@ def _relu(r: Any) -> list[str]:
             strict=True,
         )
     ]
+    init = "orthogonal" if r.init == "orthogonal" else "He-normal"
     return [
-        f"Widths {r.hidden} with batch norm, Adam {r.lr:g} with cosine decay; "
+        f"Widths {r.hidden} with batch norm, {init} hidden weights, "
+        f"Adam {r.lr:g} with cosine decay to {r.lr / 100:g}; "
         f"PGD on the sphere from {r.attack_points} random inner points "
         f"(≤ {r.attack_steps} steps).  The mean PGD distance counts a failed "
         "attack as the diameter 2: an upper bound on d(E).  d*(μ) is taken at "

@@ -51,6 +51,9 @@ class ReluResult(Result):
         Coverage of the intervals.
     seconds : float
         Wall-clock time, checkpoints included.
+    init : str
+        Initialisation of the hidden weights: ``"normal"`` (He) or
+        ``"orthogonal"`` (results saved before the option were He-normal).
     """
 
     steps: NDArray[np.int64]
@@ -68,6 +71,7 @@ class ReluResult(Result):
     attack_steps: int
     confidence: float
     seconds: float
+    init: str = "normal"
 
 
 def pgd_on_sphere(
@@ -105,7 +109,8 @@ def relu_net(
     spheres : ConcentricSpheres
         The data distribution.
     run : ReluRunConfig
-        Widths, steps and learning rate (cosine decay to ``lr / 100``).
+        Widths, initialisation, steps and learning rate (cosine decay to
+        ``lr / 100``).
     attacks : AttackConfig
         PGD settings.
     montecarlo : MonteCarloConfig
@@ -151,7 +156,7 @@ def relu_net(
     from spheres_theory.models import ReLUNet
 
     gen = np.random.default_rng(rng)
-    net = ReLUNet(spheres.dim, run.hidden, rng=gen, dtype=np.float32)
+    net = ReLUNet(spheres.dim, run.hidden, rng=gen, dtype=np.float32, init=run.init)
     # Each checkpoint's samples and attacks come from a stream of their own,
     # so a resumed run measures exactly what an uninterrupted one does.
     eval_seed = int(gen.integers(2**63))
@@ -215,6 +220,7 @@ def relu_net(
         attack_mean_distance=col(6, np.float64),
         bound_at_ci_high=col(7, np.float64),
         hidden=run.hidden,
+        init=run.init,
         lr=run.lr,
         attack_points=attacks.n_samples,
         attack_steps=attacks.steps,
