@@ -73,6 +73,9 @@ QUICK: dict[str, Any] = {
     # training length, decides the sampled errors; it comes from the first
     # layer's anisotropy (W1ᵀW1's Marchenko–Pastur spread for He-normal rows,
     # like the quad net's α) and from the noise a high rate adds to W1.
+    # Training barely whitens W1: its eigenvalues' relative sd is 0.67 after
+    # 15 000 steps at 1e-4 from He-normal (0.71 for a Gaussian matrix), 0.08
+    # from orthonormal rows.
     # Separation (mean outer − mean inner logit) / (sd inner + sd outer),
     # 2·10⁵ points per sphere, seed 0, 15 000 steps of batch 50:
     #   He-normal, 1e-3 (the former recipe)      4.5   (0 + 15 errors)
