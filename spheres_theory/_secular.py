@@ -663,10 +663,12 @@ def _solve_careful(
 #
 # The same safeguarded Newton iteration as :func:`_secular_rows`, organised
 # for speed on large batches: the columns are sorted once (the rotation into
-# the eigenbasis is one product with the permuted basis), the pole block
-# (A_i > 0 possible) and the rest (A_i <= 0, where 1 − τA_i >= 1 has no
-# cancellation) are separate contiguous slices, converged rows leave the
-# working arrays, and the certificates are formed from the solver's own sums.
+# the eigenbasis is one product with the permuted basis), so the pole block
+# (A_i > 0 possible; accurate weights gap/A_max + δA_i) is a leading block
+# with its own small arrays and the rest (A_i <= 0, where 1 − τA_i >= 1 has
+# no cancellation) is done in full-row passes; the first steps use float32
+# copies of the rest; converged rows leave the working arrays; and the
+# certificates are formed from the solver's own sums.
 # It takes the rows whose problem is regular (a pole exists, no component
 # below the flush level, not misclassified, representable); every other row,
 # and any row whose iteration or certificate fails here, goes through the
