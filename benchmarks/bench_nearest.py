@@ -19,7 +19,15 @@ Targets: <= 30 µs per point in a 10,000 batch, >= 200x faster per point than
 cvxpy, faster per point than the per-point brentq solver, d(E) with 10^5
 points <= 10 s.  Each prints "met" or "missed".
 
+Every route runs with the same number of BLAS threads, ``--threads`` (default
+1, set with threadpoolctl and printed): on a small machine shared with other
+jobs, several BLAS threads per process make every timing (ours and the
+baselines alike) swing by about 2x with the other jobs' load; one thread is
+also the conservative choice for the batch, whose two rotations are the only
+large BLAS products.
+
 Run:  python benchmarks/bench_nearest.py [--points N] [--baseline K] [--perpoint K]
+      [--threads T]
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import time
 
 import numpy as np
 from scipy import optimize
+from threadpoolctl import threadpool_limits
 
 from spheres_theory import (
     ConcentricSpheres,
@@ -85,7 +94,15 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=20)
     parser.add_argument("--perpoint", type=int, default=300)
     parser.add_argument("--mean-points", type=int, default=100_000)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
     args = parser.parse_args()
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        print(f"BLAS threads: {args.threads} (every route)")
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Time the batch, the baselines and d(E); print the targets."""
 
     rng = np.random.default_rng(0)
     rule = make_rule(rng)
