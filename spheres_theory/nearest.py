@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from . import _conic, _secular
+from . import _conic, _secular, _secular_fast
 from ._secular import HARD, MISCLASSIFIED, NO_ERROR, SOLVED
 from ._validation import (
     check_bool,
@@ -372,8 +372,6 @@ def _check_labels(labels: Any, n: int) -> NDArray[np.int64] | None:
 # ---------------------------------------------------------------------------
 
 _METHODS = (None, "secular", "cvxpy", "sdp")
-# Rows solved at once by mean_distance_to_error (memory O(_CHUNK · dim)).
-_CHUNK = 512
 
 
 def nearest_error(
@@ -537,7 +535,7 @@ def nearest_error(
     if n == 0:
         out = _empty_route(rule.dim, name)
     elif name == "secular":  # rotates into the (sorted) eigenbasis and back
-        out = _secular.secular_route(
+        out = _secular_fast.secular_route(
             alphas, rule.threshold, xb, rule.basis, sign, on_manifold
         )
     else:
@@ -798,12 +796,12 @@ def mean_distance_to_error(
         m = min(batch_size, n_samples - start)
         z, _ = spheres.sample(m, sphere=sphere, rng=gen)
         sign = np.full(m, label_sign)
-        for i in range(0, m, _CHUNK):
-            part = _secular.solve_chunk(
+        for i in range(0, m, _secular.CHUNK):
+            part = _secular_fast.solve_chunk(
                 alphas,
                 rule.threshold,
-                z[i : i + _CHUNK],
-                sign[i : i + _CHUNK],
+                z[i : i + _secular.CHUNK],
+                sign[i : i + _secular.CHUNK],
                 bool(on_manifold),
                 with_residuals=False,
             )

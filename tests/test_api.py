@@ -36,6 +36,7 @@ RANK = {
     "rules": 4,
     "quadrics": 5,  # builds on rules (centred rules keep their exact route)
     "_secular": 4,
+    "_secular_fast": 4.5,  # the fast batch route over the careful one
     "_conic": 4,
     "_trust_region": 0,
     "_rare_events": 0.5,  # uses _stats

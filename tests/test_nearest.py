@@ -216,7 +216,7 @@ def test_fast_batch_path_matches_mpmath(monkeypatch, seed, dim, n_poles, on_mani
     """The vectorised fast path (float32 first steps when dim is large)
     against the 50-digit bisection, and it must not hand these regular rows
     to the careful per-row path."""
-    from spheres_theory import _secular
+    from spheres_theory import _secular_fast
 
     def refuse(*args, **kwargs):
         raise AssertionError("a regular row left the fast path")
@@ -230,7 +230,7 @@ def test_fast_batch_path_matches_mpmath(monkeypatch, seed, dim, n_poles, on_mani
         | (not on_manifold)
     )
     x, labels = x[keep], labels[keep]
-    monkeypatch.setattr(_secular, "_solve_careful", refuse)
+    monkeypatch.setattr(_secular_fast, "solve_careful", refuse)
     res = nearest_error(rule, x, on_manifold=on_manifold, labels=labels)
     cert = res.certificate
     assert np.all(cert.status == "solved")
@@ -253,16 +253,18 @@ def test_rows_the_fast_path_cannot_certify_are_solved_carefully(monkeypatch):
     """If the fast iteration leaves rows unconverged (here: all of them,
     after one step), those rows are solved by the careful path: the same
     answers, never the fast path's unfinished ones."""
-    from spheres_theory import _secular
+    from spheres_theory import _secular_fast
 
     rng = np.random.default_rng(11)
     rule = QuadraticRule(rng.uniform(0.2, 1.5, 90), _random_rotation(rng, 90))
     x = rng.standard_normal((40, 90))
     x /= np.linalg.norm(x, axis=1)[:, None]
     ref = nearest_error(rule, x)
-    iterate = _secular._fast_iterate
+    iterate = _secular_fast._fast_iterate
     monkeypatch.setattr(
-        _secular, "_fast_iterate", lambda blk, st, **kw: iterate(blk, st, maxiter=1)
+        _secular_fast,
+        "_fast_iterate",
+        lambda blk, st, **kw: iterate(blk, st, maxiter=1),
     )
     res = nearest_error(rule, x)
     assert np.all(res.certificate.status == ref.certificate.status)
