@@ -82,8 +82,13 @@ class TailProbability:
     accurate : bool or ndarray
         False where the "exact" or "mpmath" route's ``error_estimate``
         exceeds the documented target 1e-10 (an :class:`AccuracyWarning` is
-        issued then); always True for the approximations, which claim no
-        accuracy.
+        issued then), except far below float64's log floor (|ln P| beyond
+        ~3e4, P below ~1e-12000), where the float64 rounding part of the
+        estimate is held to 16 ε abs(ln P) instead: there ``accurate``
+        certifies the natural log to that relative accuracy, not P to 1e-10
+        (e.g. P(6χ²₂ + 3χ²₂ + χ²₂ > 1e10) ≈ 10^-361912068: its log is right
+        to ~1e-16 relative, P to ~1e-7).  Always True for the
+        approximations, which claim no accuracy (``error_estimate`` NaN).
     ci_low, ci_high : float or ndarray
         Monte Carlo: two-sided Clopper–Pearson interval at the requested
         ``confidence`` (default 0.95); NaN otherwise.
