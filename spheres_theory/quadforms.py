@@ -82,7 +82,7 @@ class TailProbability:
     accurate : bool or ndarray
         False where the "exact" or "mpmath" route's ``error_estimate``
         exceeds the documented target 1e-10 (an :class:`AccuracyWarning` is
-        issued then), except far below float64's log floor (|ln P| beyond
+        issued then), except far below float64's log floor (abs(ln P) beyond
         ~3e4, P below ~1e-12000), where the float64 rounding part of the
         estimate is held to 16 ε abs(ln P) instead: there ``accurate``
         certifies the natural log to that relative accuracy, not P to 1e-10
