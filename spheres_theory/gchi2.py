@@ -46,35 +46,49 @@ def _shaped(values: Array, shape: tuple[int, ...]) -> Any:
     return values.reshape(shape)[()]
 
 
+def _plain(value: float | Array) -> Any:
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
 class gchi2:
     r"""Generalized χ² distribution ``Q = Σ_j w_j χ²(ν_j, λ_j) + s Z + m``.
 
     A frozen distribution in the style of ``scipy.stats`` (``sf``, ``cdf``,
     ``logsf``, ``logcdf``, ``pdf``, ``logpdf``, ``ppf``, ``isf``, ``mean``,
-    ``var``, ``std``, ``rvs``), vectorised over ``x``; tails and log tails
-    have relative accuracy at any depth (far below 1e-300 through the logs).
+    ``var``, ``std``, ``rvs``), vectorised over ``x`` and over forms; tails
+    and log tails have relative accuracy at any depth (far below 1e-300
+    through the logs).
+
+    A 2-D ``weights`` of shape (n, J) is a batch of n forms (one per row),
+    like a ``scipy.stats`` distribution with array parameters: the
+    parameters have the batch shape (n,), against which ``x`` (or ``q``)
+    broadcasts on its last axis.  A scalar evaluates every form, shape (n,)
+    evaluates form i at ``x[i]``, shape (..., n) does so along the last
+    axis; ``mean``, ``var`` and ``std`` return shape (n,) and
+    ``rvs(size)`` shape ``size + (n,)``.
 
     Parameters
     ----------
-    weights : array_like, shape (J,)
+    weights : array_like, shape (J,) or (n, J)
         Weights w_j (finite, any sign; zeros are dropped, equal weights merged:
-        their dof and noncentralities add).
-    dof : array_like, shape (J,) or scalar, optional
+        their dof and noncentralities add); one form per row for a batch.
+    dof : array_like, broadcastable to the shape of ``weights``, optional
         Degrees of freedom ν_j >= 0, real (default 1 each).  ν_j = 0 drops the
         term (it must then have λ_j = 0).
-    nc : array_like, shape (J,) or scalar, optional
+    nc : array_like, broadcastable to the shape of ``weights``, optional
         Noncentralities λ_j >= 0 (default 0): χ²(ν, λ) is the law of
         Σ_{i<=ν} (Z_i + μ_i)² with Σ μ_i² = λ.
-    s : float, default 0
-        Scale of the normal term s Z (s >= 0).
-    m : float, default 0
-        Offset.
+    s : float or array_like of shape (n,), default 0
+        Scale of the normal term s Z (s >= 0), per form for a batch.
+    m : float or array_like of shape (n,), default 0
+        Offset, per form for a batch.
 
     Raises
     ------
     ValueError
         For non-finite or empty ``weights``; negative ``dof``, ``nc`` or ``s``;
-        ``dof`` 0 with ``nc`` > 0; shapes that do not broadcast.
+        ``dof`` 0 with ``nc`` > 0; shapes that do not broadcast (the
+        message names the parameter, ``x`` or ``q`` included).
     TypeError
         For an unsupported keyword (the message names the closest supported
         one, e.g. ``nc`` for ``delta``).
@@ -141,15 +155,35 @@ class gchi2:
     -1925.123283
     >>> print(f"{q.isf(1e-200):.6f}")
     993.107353
+
+    A batch of forms; ``x`` of shape (n,) evaluates form i at ``x[i]``:
+
+    >>> b = gchi2([[1.0, -2.0], [1.0, 3.0]], dof=[[3, 2], [1, 1]], s=[0.5, 0.0])
+    >>> b.mean().tolist(), b.var().tolist()
+    ([-1.0, 4.0], [22.25, 20.0])
+    >>> print(b.sf([5.0, 2.0]).round(6), b.isf(1e-200).shape)
+    [0.063887 0.575323] (2,)
     """
 
-    __slots__ = ("_lam", "_nc", "_nu", "_sig", "dof", "m", "nc", "s", "weights")
+    __slots__ = (
+        "_batch",
+        "_lam",
+        "_nc",
+        "_nu",
+        "_off",
+        "_sig",
+        "dof",
+        "m",
+        "nc",
+        "s",
+        "weights",
+    )
 
     weights: Array
     dof: Array
     nc: Array
-    s: float
-    m: float
+    s: float | Array
+    m: float | Array
 
     @suggest_keywords
     def __init__(
@@ -161,23 +195,25 @@ class gchi2:
         m: float = 0.0,
     ) -> None:
         w, nu, lam, sig, off, batch = check_form(weights, dof, nc, s, m)
-        if batch:
-            msg = (
-                "`weights` must be 1-D for one distribution (for many forms use "
-                f"quadform_sf/quadform_cdf); got shape {np.shape(weights)!r}."
-            )
-            raise ValueError(msg)
-        for name, arr in (("weights", w[0]), ("dof", nu[0]), ("nc", lam[0])):
-            arr = arr.copy()
+        one = (lambda a: a[0]) if not batch else (lambda a: a)
+        for name, arr in (("weights", w), ("dof", nu), ("nc", lam)):
+            arr = one(arr).copy()
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
-        object.__setattr__(self, "s", float(sig[0]))
-        object.__setattr__(self, "m", float(off[0]))
+        for name, arr in (("s", sig), ("m", off)):
+            if batch:
+                arr = arr.copy()
+                arr.flags.writeable = False
+                object.__setattr__(self, name, arr)
+            else:
+                object.__setattr__(self, name, float(arr[0]))
         ml, mn, mc = merge_rows(w, nu, lam)
         object.__setattr__(self, "_lam", ml)
         object.__setattr__(self, "_nu", mn)
         object.__setattr__(self, "_nc", mc)
-        object.__setattr__(self, "_sig", float(sig[0]))
+        object.__setattr__(self, "_sig", sig.copy())
+        object.__setattr__(self, "_off", off.copy())
+        object.__setattr__(self, "_batch", batch)
 
     def __setattr__(self, name: str, value: Any) -> None:
         msg = f"gchi2 is frozen; cannot set `{name}`."
@@ -186,7 +222,7 @@ class gchi2:
     def __repr__(self) -> str:
         return (
             f"gchi2(weights={self.weights.tolist()!r}, dof={self.dof.tolist()!r}, "
-            f"nc={self.nc.tolist()!r}, s={self.s!r}, m={self.m!r})"
+            f"nc={self.nc.tolist()!r}, s={_plain(self.s)!r}, m={_plain(self.m)!r})"
         )
 
     # --- construction from a Gaussian quadratic form -------------------------
@@ -278,62 +314,103 @@ class gchi2:
 
     # --- moments and sampling -------------------------------------------------
 
-    def mean(self) -> float:
-        """Mean Σ w_j (ν_j + λ_j) + m."""
-        return float(np.sum(self.weights * (self.dof + self.nc)) + self.m)
+    def _form_means(self) -> Array:
+        """Mean of each form, shape (n_forms,)."""
+        w, nu, nc = (np.atleast_2d(a) for a in (self.weights, self.dof, self.nc))
+        return np.sum(w * (nu + nc), axis=1) + self._off
 
-    def var(self) -> float:
-        """Variance 2 Σ w_j² (ν_j + 2λ_j) + s²."""
-        w2 = self.weights**2
-        return float(2.0 * np.sum(w2 * (self.dof + 2.0 * self.nc)) + self.s**2)
+    def _form_vars(self) -> Array:
+        w, nu, nc = (np.atleast_2d(a) for a in (self.weights, self.dof, self.nc))
+        return 2.0 * np.sum(w**2 * (nu + 2.0 * nc), axis=1) + self._sig**2
 
-    def std(self) -> float:
-        """Return the standard deviation."""
-        return math.sqrt(self.var())
+    def mean(self) -> float | Array:
+        """Mean Σ w_j (ν_j + λ_j) + m (shape (n_forms,) for a batch)."""
+        means = self._form_means()
+        return means if self._batch else float(means[0])
+
+    def var(self) -> float | Array:
+        """Variance 2 Σ w_j² (ν_j + 2λ_j) + s² (shape (n_forms,) for a batch)."""
+        var = self._form_vars()
+        return var if self._batch else float(var[0])
+
+    def std(self) -> float | Array:
+        """Return the standard deviation (shape (n_forms,) for a batch)."""
+        sd = np.sqrt(self._form_vars())
+        return sd if self._batch else float(sd[0])
 
     @suggest_keywords
     def rvs(self, size: int | tuple[int, ...] | None = None, *, rng: Any = None) -> Any:
         """Random variates (``rng``: None, seed or Generator).
+
+        For a batch of forms the result has shape ``size + (n_forms,)``.
 
         Examples
         --------
         >>> from spheres_theory.gchi2 import gchi2
         >>> gchi2([1.0, -1.0]).rvs(3, rng=0).shape
         (3,)
+        >>> gchi2([[1.0, -1.0], [2.0, 0.5]]).rvs((4, 3), rng=0).shape
+        (4, 3, 2)
         """
         gen = np.random.default_rng(rng)
         shape = () if size is None else (size if isinstance(size, tuple) else (size,))
-        out = np.full(shape, self.m, dtype=np.float64)
-        for wj, nj, cj in zip(self._lam[0], self._nu[0], self._nc[0], strict=True):
-            if nj <= 0:
-                continue
-            if cj > 0:
-                out = out + wj * gen.noncentral_chisquare(nj, cj, size=shape)
-            else:
-                out = out + wj * gen.chisquare(nj, size=shape)
-        if self.s > 0:
-            out = out + self.s * gen.standard_normal(shape)
-        return out[()] if size is None else out
+        draws = []
+        for i in range(self._lam.shape[0]):
+            out = np.full(shape, self._off[i], dtype=np.float64)
+            for wj, nj, cj in zip(self._lam[i], self._nu[i], self._nc[i], strict=True):
+                if nj <= 0:
+                    continue
+                if cj > 0:
+                    out = out + wj * gen.noncentral_chisquare(nj, cj, size=shape)
+                else:
+                    out = out + wj * gen.chisquare(nj, size=shape)
+            if self._sig[i] > 0:
+                out = out + self._sig[i] * gen.standard_normal(shape)
+            draws.append(out)
+        if self._batch:
+            return np.stack(draws, axis=-1)
+        return draws[0][()] if size is None else draws[0]
 
     # --- tails -----------------------------------------------------------------
 
-    def _rows(self, x: Array) -> tuple[Array, ...]:
-        r = x.size
-        shape = (r, self._lam.shape[1])
+    def _spread(self, value: ArrayLike, name: str) -> tuple[Array, Array, tuple]:
+        """Broadcast ``value`` against the forms: (flat values, form index, shape).
+
+        One form: any shape, every entry evaluates that form.  A batch of
+        ``n`` forms: the shape broadcasts against ``(n,)`` (the last axis
+        runs over the forms).
+        """
+        va = check_finite_array(value, name)
+        if not self._batch:
+            return va.ravel(), np.zeros(va.size, dtype=np.intp), va.shape
+        n = self._lam.shape[0]
+        try:
+            shape = np.broadcast_shapes(va.shape, (n,))
+        except ValueError:
+            msg = (
+                f"`{name}` must broadcast against the {n} forms (a scalar, shape "
+                f"({n},) or (..., {n})); got shape {va.shape!r}."
+            )
+            raise ValueError(msg) from None
+        form = np.broadcast_to(np.arange(n), shape).ravel()
+        return np.broadcast_to(va, shape).ravel(), form, shape
+
+    def _rows(self, x: Array, form: Array) -> tuple[Array, ...]:
+        """Return the merged rows of ``form`` and the thresholds less the offsets."""
         return (
-            np.broadcast_to(self._lam, shape),
-            np.broadcast_to(self._nu, shape),
-            np.broadcast_to(self._nc, shape),
-            np.full(r, self._sig),
-            x.ravel() - self.m,
+            self._lam[form],
+            self._nu[form],
+            self._nc[form],
+            self._sig[form],
+            x - self._off[form],
         )
 
     def _log_tail(self, x: ArrayLike, upper: bool) -> Any:
-        xa = check_finite_array(x, "x")
-        lam, nu, nc, sig, xs = self._rows(xa)
-        out = tails(lam, nu, nc, sig, xs, upper)
+        xs, form, shape = self._spread(x, "x")
+        lam, nu, nc, sig, xm = self._rows(xs, form)
+        out = tails(lam, nu, nc, sig, xm, upper)
         warn_inaccurate(out, stacklevel=3)
-        return _shaped(out["log"], xa.shape)
+        return _shaped(out["log"], shape)
 
     def logsf(self, x: ArrayLike) -> Any:
         """Natural log of P(Q > x), finite far below 1e-300."""
@@ -355,8 +432,8 @@ class gchi2:
 
     def logpdf(self, x: ArrayLike) -> Any:
         """Natural log of the density (−inf outside the support)."""
-        xa = check_finite_array(x, "x")
-        lam, nu, nc, sig, xs = self._rows(xa)
+        xv, form, shape = self._spread(x, "x")
+        lam, nu, nc, sig, xs = self._rows(xv, form)
         out = np.full(xs.size, np.nan)
         deg = _contour.degenerate(lam, nu, sig, xs, True)
         out[~np.isnan(deg)] = -np.inf
@@ -364,10 +441,10 @@ class gchi2:
         normal = np.isnan(deg) & ~has
         if normal.any():
             z = xs[normal] / sig[normal]
-            out[normal] = -0.5 * z * z - math.log(sig[0] * math.sqrt(2 * math.pi))
+            out[normal] = -0.5 * z * z - np.log(sig[normal] * math.sqrt(2 * math.pi))
         todo = np.flatnonzero(np.isnan(deg) & has)
         if todo.size:
-            mean = self.mean() - self.m
+            mean = (self._form_means() - self._off)[form[todo]]
             upper = xs[todo] > mean
             for flag in (True, False):
                 idx = todo[upper == flag]
@@ -386,7 +463,7 @@ class gchi2:
                         "accuracy 1e-10; those worse than 1 % are NaN."
                     )
                     warnings.warn(msg, AccuracyWarning, stacklevel=2)
-        return _shaped(out, xa.shape)
+        return _shaped(out, shape)
 
     def pdf(self, x: ArrayLike) -> Any:
         """Density of Q at x."""
@@ -403,25 +480,25 @@ class gchi2:
         """Inverse of :meth:`cdf`: x with P(Q <= x) = q."""
         return self._quantile(q, upper=False)
 
-    def _support(self) -> tuple[float, float]:
-        if self._sig > 0:
-            return -math.inf, math.inf
-        has = self._nu[0] > 0
-        lo = -math.inf if np.any(self._lam[0][has] < 0) else self.m
-        hi = math.inf if np.any(self._lam[0][has] > 0) else self.m
-        return lo, hi
+    def _support(self) -> tuple[Array, Array]:
+        """Lower and upper end of the support of each form, shape (n_forms,)."""
+        has = self._nu > 0
+        neg = np.any(has & (self._lam < 0), axis=1) | (self._sig > 0)
+        pos = np.any(has & (self._lam > 0), axis=1) | (self._sig > 0)
+        return np.where(neg, -np.inf, self._off), np.where(pos, np.inf, self._off)
 
     def _quantile(self, q: ArrayLike, upper: bool) -> Any:
-        qa = check_finite_array(q, "q")
-        if np.any((qa < 0) | (qa > 1)):
+        flat, form, shape = self._spread(q, "q")
+        if np.any((flat < 0) | (flat > 1)):
             msg = f"`q` must hold probabilities in [0, 1]; got {q!r}."
             raise ValueError(msg)
-        flat = qa.ravel()
-        lo_s, hi_s = self._support()
+        lo_f, hi_f = self._support()
+        lo_s, hi_s = lo_f[form], hi_f[form]
         out = np.full(flat.size, np.nan)
         # Solve on the smaller tail: P(Q > x) = q is P(Q <= x) = 1 − q.
-        out[flat == 0] = hi_s if upper else lo_s
-        out[flat == 1] = lo_s if upper else hi_s
+        zero, one = flat == 0, flat == 1
+        out[zero] = (hi_s if upper else lo_s)[zero]
+        out[one] = (lo_s if upper else hi_s)[one]
         inner = np.flatnonzero((flat > 0) & (flat < 1))
         if inner.size:
             qi = flat[inner]
@@ -429,64 +506,88 @@ class gchi2:
             with np.errstate(divide="ignore"):
                 target = np.where(small, np.log(qi), np.log1p(-qi))
             use_up = small if upper else ~small
-            out[inner] = self._solve(target, use_up, lo_s, hi_s)
-        return _shaped(out, qa.shape)
+            out[inner] = self._solve(
+                target, use_up, form[inner], lo_s[inner], hi_s[inner]
+            )
+        return _shaped(out, shape)
 
-    def _signed_log(self, x: Array, use_up: NDArray[np.bool_]) -> Array:
+    def _signed_log(self, x: Array, use_up: NDArray[np.bool_], form: Array) -> Array:
         """Log sf where use_up, −log cdf elsewhere: both decreasing in x."""
         val = np.empty(x.size)
         for flag, sign in ((True, 1.0), (False, -1.0)):
             idx = np.flatnonzero(use_up == flag)
             if idx.size:
-                lam, nu, nc, sig, xs = self._rows(x[idx])
+                lam, nu, nc, sig, xs = self._rows(x[idx], form[idx])
                 out = tails(lam, nu, nc, sig, xs, flag)
                 warn_inaccurate(out, stacklevel=4)
                 val[idx] = sign * out["log"]
         return val
 
-    def _solve(
-        self, target: Array, use_up: NDArray[np.bool_], lo_s: float, hi_s: float
-    ) -> Array:
-        """Illinois regula falsi on f(x) = signed log tail − target (decreasing)."""
-        goal = np.where(use_up, target, -target)
-        sd = self.std()
-        mid = np.full(goal.size, min(max(self.mean(), lo_s), hi_s))
+    def _bracket(
+        self,
+        goal: Array,
+        use_up: NDArray[np.bool_],
+        form: Array,
+        lo_s: Array,
+        hi_s: Array,
+    ) -> tuple[Array, Array, Array, Array]:
+        """Expand a bracket f(lo) >= 0 >= f(hi) from the mean, inside the support."""
+        mid = np.minimum(np.maximum(self._form_means()[form], lo_s), hi_s)
         lo = mid.copy()
         hi = mid.copy()
-        f_lo = self._signed_log(lo, use_up) - goal
+        f_lo = self._signed_log(lo, use_up, form) - goal
         f_hi = f_lo.copy()
-        step = np.full(goal.size, sd)
-        # Expand a bracket f(lo) >= 0 >= f(hi); stay inside the support.
+        step = np.sqrt(self._form_vars())[form]
+        fin_lo, fin_hi = np.isfinite(lo_s), np.isfinite(hi_s)
         for _ in range(2000):
             need_hi = f_hi > 0
             need_lo = f_lo < 0
             if not (need_hi.any() or need_lo.any()):
                 break
-            if need_hi.any():
-                cand = np.where(need_hi, hi + step, hi)
-                if math.isfinite(hi_s):
-                    cand = np.minimum(cand, hi_s - 0.01 * (hi_s - hi))
-                hi = np.where(need_hi, cand, hi)
-            if need_lo.any():
-                cand = np.where(need_lo, lo - step, lo)
-                if math.isfinite(lo_s):
-                    cand = np.maximum(cand, lo_s + 0.01 * (lo - lo_s))
-                lo = np.where(need_lo, cand, lo)
+            with np.errstate(invalid="ignore"):
+                if need_hi.any():
+                    cand = np.where(need_hi, hi + step, hi)
+                    cap = np.minimum(cand, hi_s - 0.01 * (hi_s - hi))
+                    hi = np.where(need_hi, np.where(fin_hi, cap, cand), hi)
+                if need_lo.any():
+                    cand = np.where(need_lo, lo - step, lo)
+                    cap = np.maximum(cand, lo_s + 0.01 * (lo - lo_s))
+                    lo = np.where(need_lo, np.where(fin_lo, cap, cand), lo)
             sel = need_hi | need_lo
-            fx = self._signed_log(np.where(need_hi, hi, lo)[sel], use_up[sel])
+            fx = self._signed_log(
+                np.where(need_hi, hi, lo)[sel], use_up[sel], form[sel]
+            )
             f_hi[sel & need_hi] = (fx - goal[sel])[need_hi[sel]]
             f_lo[sel & need_lo] = (fx - goal[sel])[need_lo[sel]]
             step *= 2.0
+        return lo, hi, f_lo, f_hi
+
+    def _solve(
+        self,
+        target: Array,
+        use_up: NDArray[np.bool_],
+        form: Array,
+        lo_s: Array,
+        hi_s: Array,
+    ) -> Array:
+        """Illinois regula falsi on f(x) = signed log tail − target (decreasing)."""
+        goal = np.where(use_up, target, -target)
+        lo, hi, f_lo, f_hi = self._bracket(goal, use_up, form, lo_s, hi_s)
+        fin_ls, fin_hs = np.isfinite(lo_s), np.isfinite(hi_s)
+        from_hi = fin_hs & ~fin_ls
         side = np.zeros(goal.size)
         x = 0.5 * (lo + hi)
         for _ in range(200):
             width = np.abs(hi - lo)
             # relative to the distance from a finite end of the support
-            ref = np.abs(lo) + np.abs(hi)
-            if math.isfinite(lo_s):
-                ref = (lo - lo_s) + (hi - lo_s)
-            elif math.isfinite(hi_s):
-                ref = (hi_s - lo) + (hi_s - hi)
+            with np.errstate(invalid="ignore"):
+                ref = np.where(
+                    fin_ls,
+                    (lo - lo_s) + (hi - lo_s),
+                    np.where(
+                        from_hi, (hi_s - lo) + (hi_s - hi), np.abs(lo) + np.abs(hi)
+                    ),
+                )
             tol = 4e-15 * ref + 1e-300
             act = (width > tol) & (f_lo != 0) & (f_hi != 0)
             if not act.any():
@@ -500,16 +601,14 @@ class gchi2:
             # Near a finite end of the support the tail is a power of the
             # distance to it: bisect geometrically while the bracket is wide.
             with np.errstate(invalid="ignore"):
-                if math.isfinite(lo_s):
-                    geo = lo_s + np.sqrt((lo - lo_s) * (hi - lo_s))
-                    wide = ((hi - lo_s) > 4.0 * (lo - lo_s)) & (lo > lo_s)
-                    x = np.where(wide, geo, x)
-                elif math.isfinite(hi_s):
-                    geo = hi_s - np.sqrt((hi_s - lo) * (hi_s - hi))
-                    wide = ((hi_s - lo) > 4.0 * (hi_s - hi)) & (hi < hi_s)
-                    x = np.where(wide, geo, x)
+                geo = lo_s + np.sqrt((lo - lo_s) * (hi - lo_s))
+                wide = fin_ls & ((hi - lo_s) > 4.0 * (lo - lo_s)) & (lo > lo_s)
+                x = np.where(wide, geo, x)
+                geo = hi_s - np.sqrt((hi_s - lo) * (hi_s - hi))
+                wide = from_hi & ((hi_s - lo) > 4.0 * (hi_s - hi)) & (hi < hi_s)
+                x = np.where(wide, geo, x)
             fx = np.zeros(goal.size)
-            fx[act] = self._signed_log(x[act], use_up[act]) - goal[act]
+            fx[act] = self._signed_log(x[act], use_up[act], form[act]) - goal[act]
             pos = act & (fx >= 0)
             neg = act & (fx < 0)
             lo = np.where(pos, x, lo)

@@ -556,7 +556,7 @@ def test_gchi2_validation_and_frozen():
     with pytest.raises(ValueError, match="`s`"):
         gchi2([1.0], s=-1)
     with pytest.raises(ValueError, match="1-D"):
-        gchi2([[1.0, 2.0]])
+        gchi2([[[1.0, 2.0]]])
     q = gchi2([1.0])
     with pytest.raises(AttributeError):
         q.m = 2.0
@@ -689,3 +689,103 @@ def test_saddlepoint_method_never_crashes():
     p = quadform_cdf([6, 3, 1], 1e-200, dof=[1, 1, 1], method="saddlepoint")
     assert p.method == "saddlepoint"
     assert np.isnan(p.log10_value) or abs(p.log10_value + 301.2) < 3
+
+
+# ---------------------------------------------------------------------------
+# Issue 15 item 2: a batch of forms in one frozen object
+# ---------------------------------------------------------------------------
+
+BATCH_W = [[1.0, -2.0], [0.5, 3.0], [2.0, 0.0]]
+BATCH_DOF = [[3.0, 2.0], [1.0, 4.0], [2.5, 1.0]]
+BATCH_NC = [[1.5, 0.5], [0.0, 2.0], [0.0, 0.0]]
+BATCH_S = [0.5, 2.0, 0.0]
+BATCH_M = [1.0, -3.0, 2.0]
+
+
+def batch_and_singles():
+    """A batch of 3 forms (noncentral, normal term, offset) and each form alone."""
+    batch = gchi2(BATCH_W, dof=BATCH_DOF, nc=BATCH_NC, s=BATCH_S, m=BATCH_M)
+    singles = [
+        gchi2(w, dof=d, nc=c, s=s, m=m)
+        for w, d, c, s, m in zip(
+            BATCH_W, BATCH_DOF, BATCH_NC, BATCH_S, BATCH_M, strict=True
+        )
+    ]
+    return batch, singles
+
+
+def test_batch_matches_one_form_objects_element_by_element():
+    batch, singles = batch_and_singles()
+    x = np.array([5.0, -4.0, 10.0])
+    for name in ("sf", "logsf", "cdf", "logcdf", "pdf", "logpdf"):
+        got = getattr(batch, name)(x)
+        want = [getattr(q, name)(xi) for q, xi in zip(singles, x, strict=True)]
+        assert got.shape == (3,)
+        assert_allclose(got, want, rtol=1e-13, atol=0, err_msg=name)
+    for name, arg in (("isf", 1e-50), ("ppf", 0.3), ("isf", 0.7), ("ppf", 1e-30)):
+        got = getattr(batch, name)(arg)
+        want = [getattr(q, name)(arg) for q in singles]
+        assert_allclose(got, want, rtol=1e-12, atol=0, err_msg=name)
+    for name in ("mean", "var", "std"):
+        got = getattr(batch, name)()
+        assert isinstance(got, np.ndarray) and got.shape == (3,)
+        assert_allclose(got, [getattr(q, name)() for q in singles], rtol=1e-15)
+    # support ends: form 3 (2 χ²(2.5) + 2) starts at 2; the others are unbounded
+    assert batch.ppf(0.0).tolist() == [-math.inf, -math.inf, 2.0]
+    assert batch.isf(0.0).tolist() == [math.inf, math.inf, math.inf]
+
+
+def test_batch_broadcasts_x_on_the_last_axis():
+    batch, singles = batch_and_singles()
+    got = batch.logsf(60.0)  # a scalar evaluates every form
+    assert_allclose(got, [q.logsf(60.0) for q in singles], rtol=1e-13)
+    x = np.array([[0.0, 1.0, 2.5], [40.0, -7.0, 3.0]])
+    got = batch.cdf(x)
+    assert got.shape == (2, 3)
+    for i in range(2):
+        for j in range(3):
+            assert_allclose(got[i, j], singles[j].cdf(x[i, j]), rtol=1e-13)
+    q = np.array([[1e-200], [0.25]])
+    got = batch.isf(q)
+    assert got.shape == (2, 3)
+    assert_allclose(got[1], [s.isf(0.25) for s in singles], rtol=1e-12)
+    # the quantile inverts the tail of its own form
+    assert_allclose(batch.logsf(got[0]), np.full(3, math.log(1e-200)), rtol=1e-12)
+
+
+def test_batch_shape_errors_name_the_parameter():
+    batch, _ = batch_and_singles()
+    with pytest.raises(ValueError, match=r"`x`.*3 forms"):
+        batch.sf([1.0, 2.0])
+    with pytest.raises(ValueError, match="`x`"):
+        batch.logpdf(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="`q`"):
+        batch.ppf([0.1, 0.2, 0.3, 0.4])
+    with pytest.raises(ValueError, match=r"`q`.*probabilities"):
+        batch.isf([0.1, 2.0, 0.3])
+    with pytest.raises(ValueError, match="`dof`"):
+        gchi2(BATCH_W, dof=[[1.0, 2.0, 3.0]])
+    with pytest.raises(ValueError, match="`nc`"):
+        gchi2(BATCH_W, nc=[[1.0], [2.0]])
+    with pytest.raises(ValueError, match="`s`"):
+        gchi2(BATCH_W, s=[1.0, 2.0])
+    with pytest.raises(ValueError, match="`m`"):
+        gchi2(BATCH_W, m=[1.0, 2.0, 3.0, 4.0])
+
+
+def test_batch_attributes_repr_and_rvs():
+    batch, _ = batch_and_singles()
+    assert batch.weights.shape == batch.dof.shape == batch.nc.shape == (3, 2)
+    assert batch.s.tolist() == BATCH_S and batch.m.tolist() == BATCH_M
+    with pytest.raises(ValueError):
+        batch.m[0] = 5.0
+    again = eval(repr(batch), {"gchi2": gchi2})
+    assert_allclose(again.sf([1.0, 2.0, 3.0]), batch.sf([1.0, 2.0, 3.0]), rtol=0)
+    assert batch.rvs(rng=0).shape == (3,)
+    assert batch.rvs(4, rng=0).shape == (4, 3)
+    assert batch.rvs((2, 5), rng=0).shape == (2, 5, 3)
+    # each column follows its own form: sample mean within 5 standard errors
+    n = 20000
+    draws = batch.rvs(n, rng=1)
+    err = np.abs(draws.mean(axis=0) - batch.mean()) / (batch.std() / math.sqrt(n))
+    assert np.all(err < 5.0), err
