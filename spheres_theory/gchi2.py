@@ -396,7 +396,19 @@ class gchi2:
         return np.broadcast_to(va, shape).ravel(), form, shape
 
     def _rows(self, x: Array, form: Array) -> tuple[Array, ...]:
-        """Return the merged rows of ``form`` and the thresholds less the offsets."""
+        """Return the merged rows of ``form`` and the thresholds less the offsets.
+
+        One form: read-only broadcast views of its row (no copy per value of x).
+        """
+        if not self._batch:
+            shape = (x.size, self._lam.shape[1])
+            return (
+                np.broadcast_to(self._lam[0], shape),
+                np.broadcast_to(self._nu[0], shape),
+                np.broadcast_to(self._nc[0], shape),
+                np.full(x.size, self._sig[0]),
+                x - self._off[0],
+            )
         return (
             self._lam[form],
             self._nu[form],

@@ -38,7 +38,12 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 from scipy import special
 
-from ._validation import check_finite_array, check_int, check_positive
+from ._validation import (
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_positive,
+)
 from .rules import QuadraticRule
 
 __all__ = [
@@ -920,9 +925,7 @@ class ReLUNet(_Net):
         init: str = "normal",
     ) -> None:
         self.dim = check_int(dim, "dim", minimum=1)
-        if init not in ("normal", "orthogonal"):
-            msg = f"`init` must be 'normal' or 'orthogonal'; got {init!r}."
-            raise ValueError(msg)
+        check_choice(init, "init", ("normal", "orthogonal"))
         widths = (hidden,) if isinstance(hidden, int | np.integer) else tuple(hidden)
         if len(widths) < 1:
             msg = f"`hidden` must list at least one width; got {hidden!r}."
